@@ -1,0 +1,41 @@
+/*
+ * cli.h: shared declarations of the egress command-line tool.  The tool
+ * uses only the public API (egress.h); helpers common to several commands
+ * (option parsing, atomic output files, key loading) live in cli_util.c.
+ */
+#ifndef EG_CLI_H
+#define EG_CLI_H
+
+#include "egress.h"
+#include <stdio.h>
+
+#define EG_CMD(name, fn, summary) int fn(int argc, char **argv);
+#include "commands.def"
+#undef EG_CMD
+
+/** Print "egress: " + message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- atomic output files: temp file in the same directory, rename ---- */
+typedef struct cli_out {
+    FILE *fp;
+    char *path; /* final path, NULL for stdout */
+    char *tmp;  /* temp path */
+} cli_out;
+
+/** Open `path` for atomic writing ("-" or NULL = stdout).  Refuses a path
+ *  that is one of `inputs` (same device and inode).  Returns 0 or -1 with
+ *  a message printed. */
+int cli_out_open(cli_out *o, const char *path);
+/** Flush, fsync and rename into place; on error removes the temp file.
+ *  Returns 0 or -1 with a message printed. */
+int cli_out_commit(cli_out *o);
+/** Abandon the output: remove the temp file. */
+void cli_out_abort(cli_out *o);
+
+/** Parse a non-negative integer option value; -1 on error (message
+ *  printed). */
+long long cli_parse_count(const char *opt, const char *value);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * eg_buf.c: a growable byte buffer for building output lines.  Sinks build a
+ * whole JSON line in one eg_buf and write it with one call, so that a line
+ * is never interleaved or half-written by the library.
+ */
+#include "common/eg_common.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int eg__buf_reserve(eg_buf *b, size_t extra)
+{
+    if (b->cap - b->len > extra)
+        return EG_OK;
+    size_t want = b->len + extra + 1;
+    if (want < b->len)
+        return EG_ENOMEM;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < want) {
+        if (cap > SIZE_MAX / 2)
+            return EG_ENOMEM;
+        cap *= 2;
+    }
+    char *p = eg__realloc(b->data, cap);
+    if (!p)
+        return EG_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return EG_OK;
+}
+
+int eg__buf_append(eg_buf *b, const void *data, size_t n)
+{
+    if (eg__buf_reserve(b, n) != EG_OK)
+        return EG_ENOMEM;
+    memcpy(b->data + b->len, data, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return EG_OK;
+}
+
+int eg__buf_puts(eg_buf *b, const char *s)
+{
+    return eg__buf_append(b, s, strlen(s));
+}
+
+int eg__buf_printf(eg_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return EG_EINVAL;
+    if (eg__buf_reserve(b, (size_t)n) != EG_OK)
+        return EG_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return EG_OK;
+}
+
+int eg__buf_json_escape(eg_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (eg__buf_reserve(b, n + 8) != EG_OK)
+        return EG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[7];
+        size_t k = 0;
+        if (c == '"' || c == '\\') {
+            esc[k++] = '\\';
+            esc[k++] = (char)c;
+        } else if (c < 0x20) {
+            esc[k++] = '\\';
+            esc[k++] = 'u';
+            esc[k++] = '0';
+            esc[k++] = '0';
+            esc[k++] = hex[c >> 4];
+            esc[k++] = hex[c & 15];
+        } else {
+            esc[k++] = (char)c;
+        }
+        if (eg__buf_append(b, esc, k) != EG_OK)
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}
+
+void eg__buf_free(eg_buf *b)
+{
+    eg__free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int eg__today_ymd(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+bool eg__date_real(int y, int m, int d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1 || m < 1 || m > 12 || d < 1)
+        return false;
+    int max = mdays[m - 1];
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        max = 29;
+    return d <= max;
+}

@@ -1,0 +1,424 @@
+/*
+ * detect_core.c: one pass of the detectors over a chunk.
+ *
+ * Workload: every byte of every input passes through next_anchor(), so it is
+ * the hot loop of egress.  It looks 16 bytes at a time (SSE2, or scalar
+ * elsewhere) for the few bytes that can start a value: ASCII digits, '@',
+ * full-width digits (EF BC 90..99), and, for tables, a delimiter followed by
+ * a Han character.  Everything else (Chinese prose, English words, JSON
+ * punctuation) is skipped without a branch per byte.  Label and literal hits
+ * come from the matcher (Vectorscan) and are handled first.  Validation only
+ * runs on candidates, which are a few percent of the bytes.
+ *
+ * Context: a weak type (passport, name, date of birth ...) is kept only
+ * when a label of a matching kind ends right before it, separated by
+ * nothing but separators (：, =, quotes, brackets), or when it sits in a
+ * column of a tab-separated table whose header names such a kind; for CSV
+ * and JSON inputs the driver also asks the structure cursor (field names).
+ */
+#include "detect/detect.h"
+
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
+                 const char *norm, size_t norm_len, float conf,
+                 uint32_t need, float conf_ctx, eg_cand **out)
+{
+    if (out)
+        *out = NULL;
+    if (start < ch->own_lo || start >= ch->own_hi)
+        return EG_OK; /* another chunk owns it */
+    if (ch->type_enabled && !ch->type_enabled[type])
+        return EG_OK;
+    if (ch->ncands == ch->cap) {
+        size_t cap = ch->cap ? ch->cap * 2 : 256;
+        eg_cand *p = eg__realloc(ch->cands, cap * sizeof *p);
+        if (!p) {
+            ch->oom = 1;
+            return EG_ENOMEM;
+        }
+        ch->cands = p;
+        ch->cap = cap;
+    }
+    if (norm_len > 4096)
+        norm_len = 4096;
+    uint32_t off = (uint32_t)ch->arena.len;
+    if (eg__buf_append(&ch->arena, norm, norm_len) != EG_OK) {
+        ch->oom = 1;
+        return EG_ENOMEM;
+    }
+    eg_cand *c = &ch->cands[ch->ncands++];
+    memset(c, 0, sizeof *c);
+    c->start = ch->base + start;
+    c->end = ch->base + end;
+    c->norm_off = off;
+    c->norm_len = (uint16_t)norm_len;
+    c->type = (uint8_t)type;
+    c->conf = conf;
+    c->conf_ctx = conf_ctx;
+    c->need = need;
+    c->flags = need ? 0 : EG_CAND_RESOLVED;
+    if (out)
+        *out = c;
+    return EG_OK;
+}
+
+/* ---------------------------------------------------------------- context */
+
+/* Bytes that may stand between a label and its value. */
+static size_t separator_len(const unsigned char *s, size_t avail)
+{
+    static const char *const wide[] = {
+        "\xEF\xBC\x9A", /* ： */ "\xEF\xBC\x88", /* （ */
+        "\xEF\xBC\x89", /* ） */ "\xEF\xBC\x9D", /* ＝ */
+        "\xE3\x80\x90", /* 【 */ "\xE3\x80\x91", /* 】 */
+        "\xE3\x80\x80", /* ideographic space */
+        "\xE2\x80\x9C", /* “ */ "\xE2\x80\x9D", /* ” */
+        "\xE4\xB8\xBA", /* 为 */ "\xE6\x98\xAF", /* 是 */
+        "\xEF\xBC\x8C", /* ， */
+    };
+    unsigned char c = s[0];
+    if (c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' ||
+        c == '\'' || c == '(' || c == ')' || c == '[' || c == ']' ||
+        c == '#' || c == '-' || c == '<' || c == '>' || c == '|' || c == ',')
+        return 1;
+    if (c >= 0xE2 && avail >= 3)
+        for (size_t i = 0; i < EG_ARRAY_LEN(wide); i++)
+            if (!memcmp(s, wide[i], 3))
+                return 3;
+    return 0;
+}
+
+static uint32_t label_context(const eg_chunk *ch, size_t at)
+{
+    /* hits are sorted by end: find the last one ending at or before `at` */
+    size_t lo = 0, hi = ch->nhits;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ch->hits[mid].end <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t kinds = 0;
+    size_t best_end = 0;
+    for (size_t i = lo; i-- > 0;) {
+        const eg_hit *h = &ch->hits[i];
+        if (h->end + 40 < at || (best_end && h->end < best_end))
+            break;
+        if (h->kind != EG_HIT_LABEL)
+            continue;
+        size_t p = h->end;
+        while (p < at) {
+            size_t n = separator_len(ch->buf + p, ch->len - p);
+            if (!n)
+                break;
+            p += n;
+        }
+        if (p != at)
+            continue;
+        best_end = h->end;
+        kinds |= eg__context_label_kinds(ch->context, h->id);
+    }
+    return kinds;
+}
+
+/* Context from a tab-separated table embedded in text: the header line
+ * above with the same number of tabs names the column. */
+static uint32_t table_context(const eg_chunk *ch, size_t at)
+{
+    const unsigned char *b = ch->buf;
+    size_t ls = at;
+    while (ls > 0 && b[ls - 1] != '\n')
+        ls--;
+    size_t col = 0;
+    for (size_t i = ls; i < at; i++)
+        col += b[i] == '\t';
+    if (col == 0 && (at >= ch->len || b[at] != '\t')) {
+        /* first column: still a table cell if the line has tabs */
+        const unsigned char *nl = memchr(b + at, '\n', ch->len - at);
+        size_t le = nl ? (size_t)(nl - b) : ch->len;
+        if (!memchr(b + at, '\t', le - at))
+            return 0;
+    }
+    const unsigned char *nl = memchr(b + at, '\n', ch->len - at);
+    size_t le = nl ? (size_t)(nl - b) : ch->len;
+    size_t tabs = col;
+    for (size_t i = at; i < le; i++)
+        tabs += b[i] == '\t';
+    if (tabs < 2)
+        return 0;
+    for (int lines = 0; lines < 64 && ls > 0; lines++) {
+        size_t pe = ls - 1; /* the '\n' ending the previous line */
+        size_t ps = pe;
+        while (ps > 0 && b[ps - 1] != '\n')
+            ps--;
+        size_t n = 0, c = 0, cs = ps, ce = pe;
+        for (size_t i = ps; i < pe; i++)
+            if (b[i] == '\t') {
+                if (n == col)
+                    ce = i;
+                n++;
+                if (n == col)
+                    cs = i + 1;
+            }
+        if (n != tabs)
+            return 0;
+        if (col == 0)
+            cs = ps;
+        if (ce > cs && ce - cs < 48) {
+            char name[48];
+            memcpy(name, b + cs, ce - cs);
+            name[ce - cs] = '\0';
+            uint32_t k = eg__context_key_kinds(ch->context, name);
+            if (k)
+                return k;
+        }
+        (void)c;
+        ls = ps;
+    }
+    return 0;
+}
+
+int eg__label_near(const eg_chunk *ch, size_t at, size_t window,
+                   uint32_t kinds)
+{
+    size_t lo = 0, hi = ch->nhits;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ch->hits[mid].end <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i-- > 0;) {
+        const eg_hit *h = &ch->hits[i];
+        if (h->end + window < at)
+            break;
+        if (h->kind == EG_HIT_LABEL &&
+            (eg__context_label_kinds(ch->context, h->id) & kinds) &&
+            !memchr(ch->buf + h->end, '\n', at - h->end))
+            return 1;
+    }
+    return 0;
+}
+
+int eg__chunk_structured(const eg_chunk *ch)
+{
+    return ch->format == EG_FORMAT_CSV || ch->format == EG_FORMAT_TSV ||
+           ch->format == EG_FORMAT_JSON || ch->format == EG_FORMAT_JSONL;
+}
+
+uint32_t eg__text_context(const eg_chunk *ch, size_t at)
+{
+    uint32_t k = label_context(ch, at);
+    if (!k && at > 0 && (ch->format == EG_FORMAT_TEXT))
+        k = table_context(ch, at);
+    return k;
+}
+
+void eg__detect_resolve(eg_cand *c, uint32_t kinds)
+{
+    if (c->flags & (EG_CAND_RESOLVED | EG_CAND_DROPPED))
+        return;
+    if (kinds & c->veto) {
+        c->flags |= EG_CAND_DROPPED;
+    } else if (kinds & c->need) {
+        c->conf = c->conf_ctx;
+        c->flags |= EG_CAND_RESOLVED;
+    } else if (c->flags & EG_CAND_CTX_OPTIONAL) {
+        c->flags |= EG_CAND_RESOLVED;
+    } else {
+        c->flags |= EG_CAND_DROPPED;
+    }
+}
+
+/* ---------------------------------------------------------------- anchors */
+
+/* The byte that starts a table cell in this format, or 0. */
+static unsigned char cell_delimiter(eg_format f)
+{
+    switch (f) {
+    case EG_FORMAT_CSV:
+        return ',';
+    case EG_FORMAT_JSON:
+    case EG_FORMAT_JSONL:
+        return '"';
+    default:
+        return '\t';
+    }
+}
+
+static inline int is_anchor_scalar(const unsigned char *b, size_t i,
+                                   size_t end, unsigned char delim)
+{
+    unsigned char c = b[i];
+    if ((unsigned)(c - '0') < 10 || c == '@')
+        return 1;
+    if (c == 0xEF)
+        return i + 2 < end && b[i + 1] == 0xBC && b[i + 2] >= 0x90 &&
+               b[i + 2] <= 0x99;
+    if (c == delim || (c == '"' && delim == ','))
+        return i + 1 < end && b[i + 1] >= 0xE4 && b[i + 1] <= 0xE9;
+    return 0;
+}
+
+/* Next anchor at or after i, or `end`. */
+static size_t next_anchor(const unsigned char *b, size_t i, size_t end,
+                          unsigned char delim)
+{
+#if defined(__SSE2__)
+    const __m128i c30 = _mm_set1_epi8(0x30), nine = _mm_set1_epi8(9);
+    const __m128i at = _mm_set1_epi8('@'), ef = _mm_set1_epi8((char)0xEF);
+    const __m128i bc = _mm_set1_epi8((char)0xBC);
+    const __m128i x90 = _mm_set1_epi8((char)0x90);
+    const __m128i dl = _mm_set1_epi8((char)delim);
+    const __m128i q = _mm_set1_epi8(delim == ',' ? '"' : (char)delim);
+    const __m128i e4 = _mm_set1_epi8((char)0xE4), five = _mm_set1_epi8(5);
+    while (i + 18 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(b + i + 1));
+        __m128i d = _mm_sub_epi8(v, c30);
+        __m128i m = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, at));
+        /* full-width digit: EF BC 9x */
+        __m128i v2 = _mm_loadu_si128((const __m128i *)(b + i + 2));
+        __m128i d2 = _mm_sub_epi8(v2, x90);
+        __m128i fw = _mm_and_si128(_mm_cmpeq_epi8(v, ef),
+                                   _mm_cmpeq_epi8(v1, bc));
+        fw = _mm_and_si128(fw, _mm_cmpeq_epi8(_mm_min_epu8(d2, nine), d2));
+        m = _mm_or_si128(m, fw);
+        /* delimiter followed by a Han lead byte E4..E9 */
+        __m128i h = _mm_sub_epi8(v1, e4);
+        __m128i han = _mm_cmpeq_epi8(_mm_min_epu8(h, five), h);
+        __m128i del = _mm_or_si128(_mm_cmpeq_epi8(v, dl), _mm_cmpeq_epi8(v, q));
+        m = _mm_or_si128(m, _mm_and_si128(del, han));
+        int mask = _mm_movemask_epi8(m);
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    for (; i < end; i++)
+        if (is_anchor_scalar(b, i, end, delim))
+            return i;
+    return end;
+}
+
+static int walk_anchors(eg_chunk *ch)
+{
+    const unsigned char *b = ch->buf;
+    unsigned char delim = cell_delimiter(ch->format);
+    size_t end = ch->own_hi;
+    size_t p = ch->own_lo;
+    while ((p = next_anchor(b, p, end, delim)) < end) {
+        size_t next;
+        unsigned char c = b[p];
+        if (c == '@')
+            next = eg__detect_email(ch, p);
+        else if (c == 0xEF)
+            next = eg__detect_fullwidth(ch, p);
+        else if (c >= '0' && c <= '9')
+            next = eg__detect_digits(ch, p);
+        else
+            next = eg__detect_cell(ch, p);
+        if (ch->oom)
+            return EG_ENOMEM;
+        p = next > p ? next : p + 1;
+    }
+    return EG_OK;
+}
+
+/* ----------------------------------------------------- ordering, overlaps */
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const eg_cand *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1; /* longer first */
+    return (int)x->type - (int)y->type;
+}
+
+/* Each value once: of two overlapping candidates keep the longer (the
+ * container: an e-mail holding a mobile number, an address holding a
+ * house number), on a tie the more confident. */
+static void drop_overlaps(eg_chunk *ch)
+{
+    qsort(ch->cands, ch->ncands, sizeof *ch->cands, cmp_cand);
+    size_t out = 0;
+    for (size_t i = 0; i < ch->ncands; i++) {
+        eg_cand *c = &ch->cands[i];
+        if (c->flags & EG_CAND_DROPPED)
+            continue;
+        if (out > 0) {
+            eg_cand *prev = &ch->cands[out - 1];
+            if (c->start < prev->end) {
+                uint64_t lp = prev->end - prev->start, lc = c->end - c->start;
+                if (lc > lp || (lc == lp && c->conf > prev->conf))
+                    *prev = *c;
+                continue;
+            }
+        }
+        ch->cands[out++] = *c;
+    }
+    ch->ncands = out;
+}
+
+static void resolve_text_context(eg_chunk *ch)
+{
+    int structured = eg__chunk_structured(ch);
+    for (size_t i = 0; i < ch->ncands; i++) {
+        eg_cand *c = &ch->cands[i];
+        if (c->flags & EG_CAND_RESOLVED)
+            continue;
+        uint32_t kinds = eg__text_context(ch, (size_t)(c->start - ch->base));
+        if (kinds & c->veto) {
+            c->flags |= EG_CAND_DROPPED;
+        } else if (kinds & c->need) {
+            c->conf = c->conf_ctx;
+            c->flags |= EG_CAND_RESOLVED;
+        } else if (!structured) {
+            eg__detect_resolve(c, 0);
+        }
+    }
+}
+
+int eg__detect_chunk(eg_chunk *ch)
+{
+    for (size_t i = 0; i < ch->nhits; i++)
+        if (eg__detect_hit(ch, &ch->hits[i]) != EG_OK || ch->oom)
+            return EG_ENOMEM;
+    if (walk_anchors(ch) != EG_OK)
+        return EG_ENOMEM;
+    resolve_text_context(ch);
+    if (!eg__chunk_structured(ch))
+        drop_overlaps(ch);
+    else
+        qsort(ch->cands, ch->ncands, sizeof *ch->cands, cmp_cand);
+    return EG_OK;
+}
+
+void eg__detect_finish(eg_chunk *ch)
+{
+    drop_overlaps(ch);
+}
+
+void eg__chunk_reset(eg_chunk *ch)
+{
+    ch->ncands = 0;
+    ch->arena.len = 0;
+}
+
+void eg__chunk_free(eg_chunk *ch)
+{
+    eg__free(ch->cands);
+    ch->cands = NULL;
+    ch->ncands = ch->cap = 0;
+    eg__buf_free(&ch->arena);
+}

@@ -1,0 +1,898 @@
+/*
+ * detect_num.c: values that contain ASCII digits.
+ *
+ * Called at a digit anchor.  The alphanumeric token around it is taken
+ * whole (so a digit run inside a longer run, or inside a hex id, is never a
+ * value of its own), then its shape decides the family:
+ *   digits with '.'        IPv4, coordinates, dotted dates (and versions,
+ *                          which are skipped)
+ *   hex with ':'           IPv6, MAC
+ *   digit groups with ' ' or '-'   phones, cards, IDs written in groups
+ *   plain digit runs       resident IDs, cards, mobiles, IMEI, USCC, dates
+ *   letters and digits     passports, permits, HK/Taiwan IDs, USCC
+ *   digits before 号/弄/组  a street number: an address (detect_address.c)
+ * Every candidate is checked by its validator; weak types say which context
+ * kinds confirm them.  Returns the offset after what was consumed so the
+ * anchor walk does not visit the inside of a value again.
+ */
+#include "detect/check.h"
+#include "detect/detect.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define MAX_GROUPS 8
+#define MAX_DIGITS 40
+
+static int is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static int is_upper(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int at_utf8(const eg_chunk *ch, size_t p, const char *s3)
+{
+    return p + 3 <= ch->len && !memcmp(ch->buf + p, s3, 3);
+}
+
+#define U_NIAN "\xE5\xB9\xB4" /* 年 */
+#define U_YUE "\xE6\x9C\x88"  /* 月 */
+#define U_RI "\xE6\x97\xA5"   /* 日 */
+#define U_HAO "\xE5\x8F\xB7"  /* 号 */
+#define U_NONG "\xE5\xBC\x84" /* 弄 */
+#define U_ZU "\xE7\xBB\x84"   /* 组 */
+
+/* ------------------------------------------------------------- dates */
+
+static int birth_date_ok(const eg_chunk *ch, int y, int m, int d)
+{
+    if (y < 1900 || !eg__date_real(y, m, d))
+        return 0;
+    return y * 10000 + m * 100 + d <= ch->as_of_ymd;
+}
+
+static size_t read_num(const unsigned char *b, size_t p, size_t end,
+                       size_t maxd, int *out)
+{
+    size_t n = 0;
+    int v = 0;
+    while (p + n < end && n < maxd && eg__is_digit(b[p + n]))
+        v = v * 10 + (b[p + n++] - '0');
+    *out = v;
+    return n;
+}
+
+/* A date at p: YYYY-MM-DD, YYYY/M/D, YYYY.MM.DD, YYYY年M月D日, YYYYMMDD.
+ * Returns its length or 0. */
+static size_t parse_date(const eg_chunk *ch, size_t p, int *y, int *m, int *d)
+{
+    const unsigned char *b = ch->buf;
+    size_t end = ch->len, q;
+    if (read_num(b, p, end, 9, y) == 8 && (p + 8 >= end || !eg__is_alnum(b[p + 8]))) {
+        int v = *y;
+        *y = v / 10000, *m = v / 100 % 100, *d = v % 100;
+        return 8;
+    }
+    if (read_num(b, p, end, 5, y) != 4)
+        return 0;
+    q = p + 4;
+    if (at_utf8(ch, q, U_NIAN)) {
+        size_t n = read_num(b, q + 3, end, 3, m);
+        if (n < 1 || n > 2 || !at_utf8(ch, q + 3 + n, U_YUE))
+            return 0;
+        q += 3 + n + 3;
+        n = read_num(b, q, end, 3, d);
+        if (n < 1 || n > 2 || !at_utf8(ch, q + n, U_RI))
+            return 0;
+        return q + n + 3 - p;
+    }
+    if (q >= end || (b[q] != '-' && b[q] != '/' && b[q] != '.'))
+        return 0;
+    unsigned char sep = b[q];
+    size_t n = read_num(b, q + 1, end, 3, m);
+    if (n < 1 || n > 2 || q + 1 + n >= end || b[q + 1 + n] != sep)
+        return 0;
+    q += 1 + n + 1;
+    n = read_num(b, q, end, 3, d);
+    if (n < 1 || n > 2)
+        return 0;
+    q += n;
+    if (q < end && (eg__is_alnum(b[q]) || (b[q] == '.' && q + 1 < end &&
+                                           eg__is_digit(b[q + 1]))))
+        return 0;
+    return q - p;
+}
+
+static int add_birth_date(eg_chunk *ch, size_t p, size_t len, int y, int m,
+                          int d)
+{
+    if (!birth_date_ok(ch, y, m, d))
+        return 0;
+    char norm[48];
+    snprintf(norm, sizeof norm, "%04d%02d%02d", y, m, d);
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_date_of_birth, p, p + len, norm, 8, 0.5f,
+                 EG_CTX(DOB), 0.85f, &c);
+    return 1;
+}
+
+/* ------------------------------------------------ plain digit sequences */
+
+typedef struct digits {
+    char d[MAX_DIGITS + 1]; /* digits, then 'X' if the ID check char */
+    size_t n;               /* digits incl. a trailing X */
+    size_t glen[MAX_GROUPS];
+    size_t gstart[MAX_GROUPS], gend[MAX_GROUPS]; /* relative offsets */
+    unsigned char sep[MAX_GROUPS];               /* before group i */
+    size_t ng;
+} digits;
+
+static int groups_are(const digits *g, size_t i, size_t k, const size_t *want,
+                      size_t nwant)
+{
+    if (k != nwant)
+        return 0;
+    for (size_t j = 0; j < k; j++)
+        if (g->glen[i + j] != want[j])
+            return 0;
+    return 1;
+}
+
+static int seps_consistent(const digits *g, size_t i, size_t k)
+{
+    for (size_t j = i + 2; j < i + k; j++)
+        if (g->sep[j] != g->sep[i + 1])
+            return 0;
+    return 1;
+}
+
+static void concat(const digits *g, size_t i, size_t k, char *out, size_t *n)
+{
+    size_t len = 0;
+    for (size_t j = i; j < i + k; j++) {
+        size_t off = 0;
+        for (size_t q = 0; q < j; q++)
+            off += g->glen[q];
+        memcpy(out + len, g->d + off, g->glen[j]);
+        len += g->glen[j];
+    }
+    out[len] = '\0';
+    *n = len;
+}
+
+static int try_resident_id(eg_chunk *ch, const digits *g, size_t i, size_t k,
+                           const char *v, size_t n)
+{
+    static const size_t g684[] = {6, 8, 4}, g6444[] = {6, 4, 4, 4};
+    if (n != 18 && n != 15)
+        return 0;
+    if (k > 1 && !((groups_are(g, i, k, g684, 3) ||
+                    groups_are(g, i, k, g6444, 4)) &&
+                   seps_consistent(g, i, k)))
+        return 0;
+    if (n == 15 && k > 1)
+        return 0;
+    uint32_t birth = 0;
+    eg_rid_result r = eg__check_resident_id(v, n, ch->as_of_ymd, &birth);
+    if (r == EG_RID_INVALID)
+        return 0;
+    float conf = r == EG_RID_VALID ? 0.97f : 0.75f;
+    if (n == 15)
+        conf = 0.6f;
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_cn_resident_id, g->gstart[i], g->gend[i + k - 1], v,
+                 n, conf, EG_CTX(IDCARD), n == 15 ? 0.9f : 0.99f, &c);
+    if (c) {
+        c->flags |= EG_CAND_CTX_OPTIONAL;
+        c->birth_ymd = birth;
+        if (r == EG_RID_VALID_WEAK_REGION)
+            c->flags |= EG_CAND_WEAK_REGION;
+    }
+    return 1;
+}
+
+static int card_grouping_ok(const digits *g, size_t i, size_t k)
+{
+    if (k == 1)
+        return 1;
+    if (!seps_consistent(g, i, k))
+        return 0;
+    for (size_t j = i; j < i + k - 1; j++)
+        if (g->glen[j] != 4 && !(j == i && g->glen[j] == 6))
+            return 0;
+    return g->glen[i + k - 1] >= 1 && g->glen[i + k - 1] <= 4;
+}
+
+static int try_bank_card(eg_chunk *ch, const digits *g, size_t i, size_t k,
+                         const char *v, size_t n)
+{
+    if (n < 13 || n > 19 || v[n - 1] == 'X' || !card_grouping_ok(g, i, k))
+        return 0;
+    eg_issuer iss = eg__card_issuer(v, n);
+    if (iss == EG_ISSUER_NONE || !eg__luhn(v, n))
+        return 0;
+    float conf = iss == EG_ISSUER_UNIONPAY ? 0.95f : 0.9f;
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_bank_card, g->gstart[i], g->gend[i + k - 1], v, n,
+                 conf, EG_CTX(BANK), 0.99f, &c);
+    if (c)
+        c->flags |= EG_CAND_CTX_OPTIONAL;
+    return 1;
+}
+
+/* +86 / 0086 / 86 before a mobile number: how many groups and bytes of
+ * prefix precede group i, if any. */
+static size_t country_prefix_start(const eg_chunk *ch, const digits *g,
+                                   size_t i)
+{
+    size_t s = g->gstart[i];
+    if (i > 0) {
+        size_t pl = g->glen[i - 1];
+        const char *pd = g->d;
+        size_t off = 0;
+        for (size_t q = 0; q < i - 1; q++)
+            off += g->glen[q];
+        if ((pl == 2 && !memcmp(pd + off, "86", 2)) ||
+            (pl == 4 && !memcmp(pd + off, "0086", 4))) {
+            s = g->gstart[i - 1];
+            if (s > 0 && ch->buf[s - 1] == '+')
+                s--;
+            return s;
+        }
+        return s;
+    }
+    /* "+86" glued directly: "+8613800138000" is handled as one group */
+    if (s >= 4 && ch->buf[s - 1] == ' ' && !memcmp(ch->buf + s - 4, "+86", 3))
+        return s - 4;
+    if (s >= 3 && !memcmp(ch->buf + s - 3, "+86", 3))
+        return s - 3;
+    return s;
+}
+
+static int try_mobile(eg_chunk *ch, const digits *g, size_t i, size_t k,
+                      const char *v, size_t n)
+{
+    static const size_t g344[] = {3, 4, 4}, g38[] = {3, 8}, g74[] = {7, 4};
+    const char *m = v;
+    size_t extra = 0;
+    if (k == 1 && n == 13 && !memcmp(v, "86", 2))
+        m = v + 2, extra = 2;
+    else if (k == 1 && n == 15 && !memcmp(v, "0086", 4))
+        m = v + 4, extra = 4;
+    else if (n != 11)
+        return 0;
+    if (m[0] != '1' || !eg__mobile_segment_ok(m))
+        return 0;
+    if (k > 1 && !((groups_are(g, i, k, g344, 3) || groups_are(g, i, k, g38, 2) ||
+                    groups_are(g, i, k, g74, 2)) &&
+                   seps_consistent(g, i, k)))
+        return 0;
+    size_t start = extra ? g->gstart[i] : country_prefix_start(ch, g, i);
+    if (extra && start > 0 && ch->buf[start - 1] == '+')
+        start--;
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_cn_mobile, start, g->gend[i + k - 1], m, 11, 0.9f,
+                 EG_CTX(PHONE), 0.97f, &c);
+    if (c)
+        c->flags |= EG_CAND_CTX_OPTIONAL;
+    return 1;
+}
+
+static int try_landline(eg_chunk *ch, const digits *g, size_t i, size_t k,
+                        const char *v, size_t n)
+{
+    if (v[0] != '0' || n < 10 || n > 12)
+        return 0;
+    int area = eg__area_code_len(v, n);
+    if (!area)
+        return 0;
+    size_t local = n - (size_t)area;
+    if (local < 7 || local > 8 || v[area] < '2' || v[area] > '9')
+        return 0;
+    uint32_t need = 0;
+    if (k == 1) {
+        need = EG_CTX(PHONE); /* unseparated: only with a label */
+    } else {
+        if (g->glen[i] != (size_t)area || !seps_consistent(g, i, k))
+            return 0;
+        if (k == 3 && !(g->glen[i + 1] >= 3 && g->glen[i + 1] <= 4 &&
+                        g->glen[i + 2] == 4))
+            return 0;
+        if (k > 3)
+            return 0;
+    }
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_cn_landline, g->gstart[i], g->gend[i + k - 1], v, n,
+                 need ? 0.5f : 0.85f, need ? need : EG_CTX(PHONE), 0.9f, &c);
+    if (c && !need)
+        c->flags |= EG_CAND_CTX_OPTIONAL;
+    return 1;
+}
+
+static int try_imei(eg_chunk *ch, const digits *g, size_t i, size_t k,
+                    const char *v, size_t n)
+{
+    if (n != 15 || k != 1 || !eg__luhn(v, n))
+        return 0;
+    eg__cand_add(ch, EG_T_imei, g->gstart[i], g->gend[i], v, n, 0.5f,
+                 EG_CTX(IMEI), 0.9f, NULL);
+    return 1;
+}
+
+static int try_uscc_digits(eg_chunk *ch, const digits *g, size_t i, size_t k,
+                           const char *v, size_t n)
+{
+    int org = 0;
+    if (n != 18 || k != 1 || !eg__check_uscc(v, &org) || !org)
+        return 0;
+    eg_region_class rc = eg__region_class(v + 2);
+    if (rc == EG_REGION_INVALID)
+        return 0;
+    eg__cand_add(ch, EG_T_cn_uscc, g->gstart[i], g->gend[i], v, n, 0.9f, 0,
+                 0.9f, NULL);
+    return 1;
+}
+
+static int try_tw_permit(eg_chunk *ch, const digits *g, size_t i, size_t k,
+                         const char *v, size_t n)
+{
+    if (n != 8 || k != 1)
+        return 0;
+    eg__cand_add(ch, EG_T_cn_travel_permit, g->gstart[i], g->gend[i], v, n,
+                 0.5f, EG_CTX(PERMIT_TW), 0.85f, NULL);
+    return 1;
+}
+
+/* The longest run of groups from i that is a value; returns groups used. */
+static size_t classify_groups(eg_chunk *ch, const digits *g, size_t i)
+{
+    for (size_t k = g->ng - i; k >= 1; k--) {
+        char v[MAX_DIGITS + 1];
+        size_t n;
+        concat(g, i, k, v, &n);
+        if (try_resident_id(ch, g, i, k, v, n) || try_mobile(ch, g, i, k, v, n))
+            return k;
+        if (n == 15 && k == 1 && eg__luhn(v, n) &&
+            (eg__text_context(ch, g->gstart[i]) & EG_CTX(IMEI)))
+            if (try_imei(ch, g, i, k, v, n))
+                return k;
+        if (try_bank_card(ch, g, i, k, v, n) ||
+            try_landline(ch, g, i, k, v, n) ||
+            try_uscc_digits(ch, g, i, k, v, n) || try_imei(ch, g, i, k, v, n) ||
+            try_tw_permit(ch, g, i, k, v, n))
+            return k;
+    }
+    return 1;
+}
+
+/* Collect digit groups separated by single ' ' or '-' from s. */
+static size_t collect_groups(const eg_chunk *ch, size_t s, digits *g)
+{
+    const unsigned char *b = ch->buf;
+    size_t end = ch->len, p = s;
+    memset(g, 0, sizeof *g);
+    while (g->ng < MAX_GROUPS) {
+        size_t q = p;
+        while (q < end && eg__is_digit(b[q]) && g->n < MAX_DIGITS)
+            g->d[g->n++] = (char)b[q++];
+        if (q < end && (b[q] == 'X' || b[q] == 'x') && g->n < MAX_DIGITS &&
+            (q + 1 >= end || !eg__is_alnum(b[q + 1])))
+            g->d[g->n++] = 'X', q++;
+        g->gstart[g->ng] = p;
+        g->gend[g->ng] = q;
+        g->glen[g->ng] = q - p;
+        g->ng++;
+        if (q > p && g->d[g->n - 1] == 'X')
+            break;
+        if (q + 1 < end && (b[q] == ' ' || b[q] == '-') &&
+            eg__is_digit(b[q + 1]) && g->ng < MAX_GROUPS) {
+            g->sep[g->ng] = b[q];
+            p = q + 1;
+            continue;
+        }
+        break;
+    }
+    g->d[g->n] = '\0';
+    return g->gend[g->ng - 1];
+}
+
+static size_t detect_number_groups(eg_chunk *ch, size_t s)
+{
+    digits g;
+    size_t end = collect_groups(ch, s, &g);
+    if (end < ch->len && eg__is_alnum(ch->buf[end]))
+        return end; /* glued to letters: a code, not a value */
+    for (size_t i = 0; i < g.ng;)
+        i += classify_groups(ch, &g, i);
+    return end;
+}
+
+/* ------------------------------------------------------ dotted numbers */
+
+static int octet(const unsigned char *s, size_t n)
+{
+    if (n == 0 || n > 3 || (n > 1 && s[0] == '0'))
+        return -1;
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v <= 255 ? v : -1;
+}
+
+static int try_ipv4(eg_chunk *ch, size_t s, size_t e)
+{
+    const unsigned char *b = ch->buf;
+    size_t parts = 0, ps = s;
+    for (size_t p = s; p <= e; p++)
+        if (p == e || b[p] == '.') {
+            if (octet(b + ps, p - ps) < 0)
+                return 0;
+            parts++;
+            ps = p + 1;
+        }
+    if (parts != 4)
+        return 0;
+    if (s > 0 && (b[s - 1] == '.' || eg__is_alnum(b[s - 1])))
+        return 0;
+    if (at_utf8(ch, e, "\xE7\x89\x88")) /* 版本 follows */
+        return 0;
+    if (eg__label_near(ch, s, 40, EG_CTX(VERSION)))
+        return 0;
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_ipv4, s, e, (const char *)b + s, e - s, 0.85f, 0,
+                 0.85f, &c);
+    if (c && eg__chunk_structured(ch)) {
+        c->flags = EG_CAND_CTX_OPTIONAL; /* the key may veto it */
+        c->veto = EG_CTX(VERSION);
+    }
+    return 1;
+}
+
+/* A decimal number with at least 4 decimals at p (optional '-'); returns
+ * its length, its value, or 0. */
+static size_t decimal_at(const eg_chunk *ch, size_t p, double *val)
+{
+    const unsigned char *b = ch->buf;
+    size_t q = p, end = ch->len;
+    int neg = 0;
+    if (q < end && b[q] == '-')
+        neg = 1, q++;
+    size_t ip = 0;
+    double v = 0;
+    while (q < end && eg__is_digit(b[q]) && ip < 4)
+        v = v * 10 + (b[q++] - '0'), ip++;
+    if (ip == 0 || q >= end || b[q] != '.')
+        return 0;
+    q++;
+    size_t fp = 0;
+    double scale = 0.1;
+    while (q < end && eg__is_digit(b[q])) {
+        v += (b[q++] - '0') * scale;
+        scale /= 10;
+        fp++;
+    }
+    if (fp < 4 || fp > 15 || (q < end && (eg__is_alnum(b[q]) || b[q] == '.')))
+        return 0;
+    *val = neg ? -v : v;
+    return q - p;
+}
+
+static int in_range(double lat, double lng)
+{
+    return lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180;
+}
+
+static size_t try_geo(eg_chunk *ch, size_t s)
+{
+    const unsigned char *b = ch->buf;
+    double a, c;
+    size_t start = s;
+    if (s > 0 && b[s - 1] == '-' && (s < 2 || !eg__is_alnum(b[s - 2])))
+        start = s - 1;
+    size_t la = decimal_at(ch, start, &a);
+    if (!la)
+        return 0;
+    size_t p = start + la, gap = 0;
+    while (p < ch->len && gap < 16 && !eg__is_digit(b[p]) && b[p] != '-' &&
+           b[p] != '\n' && b[p] < 0x80 && b[p] != '.') {
+        p++;
+        gap++;
+    }
+    size_t lc = decimal_at(ch, p, &c);
+    if (!lc || gap == 0)
+        return 0;
+    if (!in_range(a, c) && !in_range(c, a))
+        return 0;
+    /* small pairs (vectors, rates, scores) need a label */
+    int small = (a > -10 && a < 10) && (c > -10 && c < 10);
+    char norm[64];
+    size_t n1 = la < 30 ? la : 30, n2 = lc < 30 ? lc : 30;
+    memcpy(norm, b + start, n1);
+    norm[n1] = ',';
+    memcpy(norm + n1 + 1, b + p, n2);
+    eg_cand *cd;
+    eg__cand_add(ch, EG_T_geo_coordinate, start, p + lc, norm, n1 + 1 + n2,
+                 small ? 0.3f : 0.85f, EG_CTX(GEO), 0.95f, &cd);
+    if (cd && !small)
+        cd->flags |= EG_CAND_CTX_OPTIONAL;
+    return p + lc;
+}
+
+static size_t detect_dotted(eg_chunk *ch, size_t s)
+{
+    const unsigned char *b = ch->buf;
+    size_t e = s;
+    while (e < ch->len && (eg__is_digit(b[e]) || b[e] == '.'))
+        e++;
+    while (e > s && b[e - 1] == '.')
+        e--;
+    if (e < ch->len && eg__is_alnum(b[e]))
+        return e;
+    if (try_ipv4(ch, s, e))
+        return e;
+    size_t g = try_geo(ch, s);
+    if (g)
+        return g;
+    int y, m, d;
+    size_t dl = parse_date(ch, s, &y, &m, &d);
+    if (dl)
+        add_birth_date(ch, s, dl, y, m, d);
+    return e;
+}
+
+/* ---------------------------------------------------------- hex, colons */
+
+static size_t try_mac(eg_chunk *ch, size_t s)
+{
+    const unsigned char *b = ch->buf;
+    if (s + 17 > ch->len)
+        return 0;
+    unsigned char sep = b[s + 2];
+    if (sep != ':' && sep != '-')
+        return 0;
+    for (size_t i = 0; i < 17; i++) {
+        if (i % 3 == 2 ? b[s + i] != sep : !is_hex(b[s + i]))
+            return 0;
+    }
+    if (s + 17 < ch->len &&
+        (is_hex(b[s + 17]) || b[s + 17] == sep || eg__is_alnum(b[s + 17])))
+        return 0;
+    if (s > 0 && (eg__is_alnum(b[s - 1]) || b[s - 1] == sep))
+        return 0;
+    char norm[18];
+    for (size_t i = 0; i < 17; i++)
+        norm[i] = (char)(i % 3 == 2 ? ':' : (b[s + i] | 0x20));
+    eg__cand_add(ch, EG_T_mac_address, s, s + 17, norm, 17, 0.85f, 0, 0.85f,
+                 NULL);
+    return s + 17;
+}
+
+static size_t try_ipv6(eg_chunk *ch, size_t s)
+{
+    const unsigned char *b = ch->buf;
+    while (s > 0 && (is_hex(b[s - 1]) || b[s - 1] == ':'))
+        s--;
+    if (s > 0 && (eg__is_alnum(b[s - 1]) || b[s - 1] == '.'))
+        return 0;
+    size_t e = s, colons = 0;
+    while (e < ch->len && e - s < 45 &&
+           (is_hex(b[e]) || b[e] == ':' || b[e] == '.')) {
+        colons += b[e] == ':';
+        e++;
+    }
+    if (colons < 2)
+        return 0;
+    while (e > s && (b[e - 1] == '.' || (b[e - 1] == ':' && !(e - s >= 2 &&
+                                                             b[e - 2] == ':'))))
+        e--;
+    if (e < ch->len && eg__is_alnum(b[e]))
+        return 0;
+    char txt[64];
+    memcpy(txt, b + s, e - s);
+    txt[e - s] = '\0';
+    unsigned char addr[16];
+    if (inet_pton(AF_INET6, txt, addr) != 1)
+        return 0;
+    char norm[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, addr, norm, sizeof norm);
+    eg__cand_add(ch, EG_T_ipv6, s, e, norm, strlen(norm), 0.9f, 0, 0.9f,
+                 NULL);
+    return e;
+}
+
+/* ------------------------------------------------- letters and digits */
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!eg__is_digit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* A check character in brackets after a token: "(3)", "（A）". Returns the
+ * character and sets *len, or 0. */
+static char bracket_check(const eg_chunk *ch, size_t p, size_t *len)
+{
+    const unsigned char *b = ch->buf;
+    if (p + 3 <= ch->len && b[p] == '(' && b[p + 2] == ')' &&
+        (eg__is_digit(b[p + 1]) || b[p + 1] == 'A')) {
+        *len = 3;
+        return (char)b[p + 1];
+    }
+    if (p + 7 <= ch->len && at_utf8(ch, p, "\xEF\xBC\x88") &&
+        at_utf8(ch, p + 4, "\xEF\xBC\x89") &&
+        (eg__is_digit(b[p + 3]) || b[p + 3] == 'A')) {
+        *len = 7;
+        return (char)b[p + 3];
+    }
+    return 0;
+}
+
+static int try_hkid(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
+{
+    size_t nl = is_upper((unsigned char)t[1]) ? 2 : 1;
+    if (!is_upper((unsigned char)t[0]))
+        return 0;
+    char v[12];
+    size_t bl = 0, end = e;
+    char chk = 0;
+    if (n == nl + 6 && all_digits(t + nl, 6))
+        chk = bracket_check(ch, e, &bl);
+    if (chk) {
+        memcpy(v, t, n);
+        v[n] = chk;
+        n++;
+        end = e + bl;
+    } else if (n == nl + 7 && all_digits(t + nl, 6) &&
+               (eg__is_digit((unsigned char)t[n - 1]) || t[n - 1] == 'A')) {
+        memcpy(v, t, n);
+    } else {
+        return 0;
+    }
+    v[n] = '\0';
+    if (!eg__check_hkid(v, n))
+        return 0;
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_hk_id, s, end, v, n, chk ? 0.9f : 0.5f,
+                 EG_CTX(HKID) | EG_CTX(IDCARD), 0.97f, &c);
+    if (c && chk)
+        c->flags |= EG_CAND_CTX_OPTIONAL;
+    return 1;
+}
+
+static int try_macao(eg_chunk *ch, size_t s, size_t e, const char *t,
+                     size_t n)
+{
+    char v[9];
+    size_t bl = 0, end = e;
+    if (n == 7 && all_digits(t, 7)) {
+        char chk = bracket_check(ch, e, &bl);
+        if (!chk || chk == 'A')
+            return 0;
+        memcpy(v, t, 7);
+        v[7] = chk;
+        end = e + bl;
+    } else if (n == 8 && all_digits(t, 8)) {
+        memcpy(v, t, 8);
+    } else {
+        return 0;
+    }
+    v[8] = '\0';
+    if (!eg__check_moid(v))
+        return 0;
+    eg__cand_add(ch, EG_T_mo_id, s, end, v, 8, 0.4f, EG_CTX(MOID), 0.85f,
+                 NULL);
+    return bl > 0;
+}
+
+static int match_shape(const char *t, size_t n, const char *shape)
+{
+    /* shape: 'L' letter (no I/O), 'D' digit, 'A' letter or digit, other:
+     * that character */
+    size_t m = strlen(shape);
+    if (m != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        switch (shape[i]) {
+        case 'L':
+            if (!is_upper(c) || c == 'I' || c == 'O')
+                return 0;
+            break;
+        case 'D':
+            if (!eg__is_digit(c))
+                return 0;
+            break;
+        default:
+            if (c != (unsigned char)shape[i])
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static int try_documents(eg_chunk *ch, size_t s, size_t e, const char *t,
+                         size_t n)
+{
+    static const char *const passports[] = {
+        "EDDDDDDDD", "ELDDDDDDD", "GDDDDDDDD", "DEDDDDDDD", "SEDDDDDDD",
+        "PEDDDDDDD", "KDDDDDDDD", "MADDDDDDD"};
+    static const char *const permits[] = {
+        "HDDDDDDDD", "HDDDDDDDDDD", "MDDDDDDDD", "MDDDDDDDDDD",
+        "CDDDDDDDD", "CLDDDDDDD",   "WDDDDDDDD"};
+    for (size_t i = 0; i < EG_ARRAY_LEN(passports); i++)
+        if (match_shape(t, n, passports[i])) {
+            eg__cand_add(ch, EG_T_cn_passport, s, e, t, n, 0.4f,
+                         EG_CTX(PASSPORT) | EG_CTX(IDCARD), 0.9f, NULL);
+            return 1;
+        }
+    for (size_t i = 0; i < EG_ARRAY_LEN(permits); i++)
+        if (match_shape(t, n, permits[i])) {
+            eg__cand_add(ch, EG_T_cn_travel_permit, s, e, t, n, 0.4f,
+                         EG_CTX(PERMIT), 0.9f, NULL);
+            return 1;
+        }
+    return 0;
+}
+
+static int try_twid(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
+{
+    if (n != 10 || !is_upper((unsigned char)t[0]) ||
+        !all_digits(t + 2, 8))
+        return 0;
+    char c1 = t[1];
+    int citizen = c1 == '1' || c1 == '2' || c1 == '8' || c1 == '9';
+    if (!citizen && !(c1 >= 'A' && c1 <= 'D'))
+        return 0;
+    if (!eg__check_twid(t))
+        return 0;
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_tw_id, s, e, t, n, citizen ? 0.85f : 0.4f,
+                 EG_CTX(TWID) | EG_CTX(IDCARD), 0.97f, &c);
+    if (c && citizen)
+        c->flags |= EG_CAND_CTX_OPTIONAL;
+    return 1;
+}
+
+static int try_uscc(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
+{
+    int org = 0;
+    if (n != 18 || !eg__check_uscc(t, &org))
+        return 0;
+    if (eg__region_class(t + 2) == EG_REGION_INVALID ||
+        !all_digits(t + 2, 6))
+        return 0;
+    eg__cand_add(ch, EG_T_cn_uscc, s, e, t, n, org ? 0.95f : 0.8f, 0, 0.95f,
+                 NULL);
+    return 1;
+}
+
+static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
+{
+    char t[32];
+    size_t n = e - s;
+    if (n >= sizeof t)
+        return e;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = ch->buf[s + i];
+        t[i] = (char)((c >= 'a' && c <= 'z') ? c - 32 : c);
+    }
+    t[n] = '\0';
+    /* a token may fit several shapes (E + letter + 7 digits is a passport
+     * and, by checksum luck, an HKID): context picks one */
+    if (try_uscc(ch, s, e, t, n))
+        return e;
+    try_hkid(ch, s, e, t, n);
+    try_twid(ch, s, e, t, n);
+    try_documents(ch, s, e, t, n);
+    return e;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+size_t eg__detect_digits(eg_chunk *ch, size_t p)
+{
+    const unsigned char *b = ch->buf;
+    size_t len = ch->len, s = p, e = p;
+    while (s > 0 && eg__is_alnum(b[s - 1]))
+        s--;
+    while (e < len && eg__is_alnum(b[e]))
+        e++;
+    size_t nd = 0;
+    for (size_t i = s; i < e; i++)
+        nd += eg__is_digit(b[i]);
+    unsigned char next = e < len ? b[e] : 0;
+    size_t tl = e - s;
+
+    /* hex with colons: MAC or IPv6 (checked before anything numeric) */
+    if ((next == ':' || next == '-' ||
+         (s > 0 && (b[s - 1] == ':' || b[s - 1] == '-'))) &&
+        tl <= 4) {
+        size_t hs = s;
+        while (hs > 0 && s - hs < 15 &&
+               (is_hex(b[hs - 1]) || b[hs - 1] == ':' || b[hs - 1] == '-'))
+            hs--;
+        for (size_t q = hs; q <= s; q++) {
+            size_t m = try_mac(ch, q);
+            if (m)
+                return m;
+        }
+    }
+    if (next == ':' || (s > 0 && b[s - 1] == ':')) {
+        size_t v6 = try_ipv6(ch, s);
+        if (v6)
+            return v6;
+    }
+    if (nd == tl || (nd == tl - 1 && (b[e - 1] | 0x20) == 'x')) {
+        if (s > 0 && (b[s - 1] == '.' || b[s - 1] == '_'))
+            return e; /* tail of a version or identifier */
+        if (next == '.' && e + 1 < len && eg__is_digit(b[e + 1]))
+            return detect_dotted(ch, s);
+        if (next == '(' || (next == 0xEF && e + 2 < len && b[e + 1] == 0xBC &&
+                            b[e + 2] == 0x88))
+            if (try_macao(ch, s, e, (const char *)b + s, tl))
+                return e;
+        if ((at_utf8(ch, e, U_HAO) || at_utf8(ch, e, U_NONG) ||
+             at_utf8(ch, e, U_ZU)) &&
+            s >= 3 && eg__is_han(b + s - 3, 3))
+            return eg__detect_address(ch, s, e);
+        if (tl == 4 || tl == 8) {
+            int y, m, d;
+            size_t dl = parse_date(ch, s, &y, &m, &d);
+            if (dl && add_birth_date(ch, s, dl, y, m, d) && tl == 4)
+                return s + dl;
+        }
+        if (tl == 7 || tl == 8)
+            try_macao(ch, s, e, (const char *)b + s, tl);
+        return detect_number_groups(ch, s);
+    }
+    if (next == '.' && tl < 12) {
+        /* "v6.18.22.106", "build5.1": a version; skip the dotted run */
+        while (e < len && (eg__is_alnum(b[e]) || b[e] == '.'))
+            e++;
+        return e;
+    }
+    return detect_alnum(ch, s, e);
+}
+
+/* Full-width digits (and Ｘ): decode, then classify as one group. */
+size_t eg__detect_fullwidth(eg_chunk *ch, size_t p)
+{
+    const unsigned char *b = ch->buf;
+    char v[MAX_DIGITS + 1];
+    size_t n = 0, q = p;
+    while (q + 3 <= ch->len && n < MAX_DIGITS && b[q] == 0xEF &&
+           b[q + 1] == 0xBC && b[q + 2] >= 0x90 && b[q + 2] <= 0x99) {
+        v[n++] = (char)('0' + b[q + 2] - 0x90);
+        q += 3;
+    }
+    if (n == 0)
+        return p + 1;
+    if (q + 3 <= ch->len && b[q] == 0xEF && b[q + 1] == 0xBC &&
+        (b[q + 2] == 0xB8)) /* Ｘ */
+        v[n++] = 'X', q += 3;
+    else if (q < ch->len && (b[q] == 'X' || b[q] == 'x'))
+        v[n++] = 'X', q++;
+    v[n] = '\0';
+    if (p >= 3 && b[p - 3] == 0xEF && b[p - 2] == 0xBC && b[p - 1] >= 0x90 &&
+        b[p - 1] <= 0x99)
+        return q; /* middle of a run */
+    digits g;
+    memset(&g, 0, sizeof g);
+    memcpy(g.d, v, n + 1);
+    g.n = n;
+    g.ng = 1;
+    g.glen[0] = n;
+    g.gstart[0] = p;
+    g.gend[0] = q;
+    classify_groups(ch, &g, 0);
+    return q;
+}

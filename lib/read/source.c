@@ -1,0 +1,503 @@
+/*
+ * source.c: the input layer's core.  A source yields the bytes of one input
+ * (a regular file, standard input, or memory) in order, decompressing gzip
+ * and zstd on the fly when the first bytes carry their magic.
+ *
+ * Why it is built this way:
+ * - Files are opened O_NONBLOCK after a stat() and checked again with
+ *   fstat(): a FIFO, socket, device or directory named by the user is
+ *   refused with a message naming its kind, and a FIFO can never block the
+ *   scan (stat() does not open it; opening non-blocking cannot hang if it
+ *   appears between the two calls).  Regular files then go back to blocking
+ *   reads.  Standard input is read as the stream it is.
+ * - Memory is bounded whatever the input: one 128 KiB input buffer plus the
+ *   decoder's state.  Plain input is read straight into the caller's buffer.
+ * - The limits (decompressed size, compression ratio) and every message
+ *   live here, not in the decoders, so gzip and zstd report the same way:
+ *   the path and byte offsets, never input bytes.
+ * - An error found after some bytes were produced in a call is deferred:
+ *   those bytes are returned first (EG_OK), and the error comes with the
+ *   next call and every call after it.  So bytes returned are always valid
+ *   and the scan keeps what it found before a truncation.
+ */
+#include "read/source_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EG_SOURCE_INBUF (128u * 1024u)
+#define EG_RATIO_AFTER ((uint64_t)1 << 20) /* ratio checked past 1 MiB out */
+#define EG_DEFAULT_MAX_DECOMPRESSED ((uint64_t)16 << 30)
+#define EG_DEFAULT_MAX_RATIO 1000u
+
+struct eg_source {
+    char *path;           /* as opened / the display name, used in messages */
+    int fd;               /* -1 for a memory source */
+    int own_fd;           /* 0 for standard input: never closed by us */
+    int is_stream;        /* not a regular file: return what we have rather than
+                             block for more */
+    unsigned char *inbuf; /* the one input buffer (fd sources) */
+    const unsigned char *in; /* pending raw bytes: inbuf or the memory */
+    size_t in_len, in_pos;
+    int raw_eof;                /* no raw bytes will come any more */
+    uint64_t raw_total;         /* raw bytes read from the fd */
+    const eg_decoder_type *dec; /* NULL: plain */
+    void *dec_state;
+    uint64_t in_total;  /* compressed bytes consumed by the decoder */
+    uint64_t out_total; /* bytes yielded to the caller */
+    eg_source_limits limits;
+    int done;       /* the end was reached and reported */
+    int err_code;   /* sticky error (EG_OK while none) */
+    eg_error saved; /* its message */
+};
+
+const char *eg__source_file_kind(unsigned mode) {
+    switch (mode & S_IFMT) {
+    case S_IFREG:
+        return "a regular file";
+    case S_IFDIR:
+        return "a directory";
+    case S_IFIFO:
+        return "a FIFO";
+    case S_IFSOCK:
+        return "a socket";
+    case S_IFCHR:
+        return "a character device";
+    case S_IFBLK:
+        return "a block device";
+    case S_IFLNK:
+        return "a symbolic link";
+    default:
+        return "a special file";
+    }
+}
+
+int eg__source_fail_errno(eg_error *err, const char *path, int errnum,
+                          const char *doing) {
+    switch (errnum) {
+    case ENOENT:
+    case ENOTDIR:
+        return eg__fail(err, EG_ENOTFOUND, "%s: no such file or directory",
+                        path);
+    case EACCES:
+    case EPERM:
+        return eg__fail(err, EG_EPERM, "%s: permission denied", path);
+    case ELOOP:
+        return eg__fail(err, EG_EUNSUPPORTED,
+                        "%s: symlink loop (too many levels of symbolic "
+                        "links)",
+                        path);
+    case ENOMEM:
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory", path);
+    default:
+        return eg__fail(err, EG_EIO, "%s: cannot %s: %s", path, doing,
+                        strerror(errnum));
+    }
+}
+
+static int refuse_kind(eg_error *err, const char *path, unsigned mode) {
+    return eg__fail(err, EG_EUNSUPPORTED,
+                    "%s: is %s, not a regular file (skipped)", path,
+                    eg__source_file_kind(mode));
+}
+
+/* Open a named regular file.  stat() first so that a FIFO or device is
+ * refused without being opened at all; fstat() after open() is the check
+ * that counts (the path may have changed in between). */
+static int open_regular(const char *path, int *fd_out, eg_error *err) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return eg__source_fail_errno(err, path, errno, "stat");
+    if (!S_ISREG(st.st_mode))
+        return refuse_kind(err, path, (unsigned)st.st_mode);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return eg__source_fail_errno(err, path, errno, "open");
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return eg__source_fail_errno(err, path, e, "stat");
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return refuse_kind(err, path, (unsigned)st.st_mode);
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        int e = errno;
+        close(fd);
+        return eg__source_fail_errno(err, path, e, "set blocking mode on");
+    }
+    *fd_out = fd;
+    return EG_OK;
+}
+
+/* read() that retries on EINTR and waits (poll) when a descriptor we do
+ * not own, such as an inherited standard input, is non-blocking. */
+static ssize_t read_retry(int fd, void *buf, size_t cap) {
+    for (;;) {
+        ssize_t n = read(fd, buf, cap);
+        if (n >= 0)
+            return n;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            struct pollfd p = {fd, POLLIN, 0};
+            if (poll(&p, 1, -1) >= 0 || errno == EINTR)
+                continue;
+        }
+        return -1;
+    }
+}
+
+static int read_failed(eg_source *src, int errnum, eg_error *err) {
+    return eg__fail(err, EG_EIO, "%s: read error at byte %llu: %s", src->path,
+                    (unsigned long long)src->raw_total, strerror(errnum));
+}
+
+/* Append raw bytes to the input buffer (resetting it when all was used). */
+static int refill(eg_source *src, eg_error *err) {
+    if (src->in_pos == src->in_len)
+        src->in_pos = src->in_len = 0;
+    ssize_t n = read_retry(src->fd, src->inbuf + src->in_len,
+                           EG_SOURCE_INBUF - src->in_len);
+    if (n < 0)
+        return read_failed(src, errno, err);
+    if (n == 0)
+        src->raw_eof = 1;
+    src->in_len += (size_t)n;
+    src->raw_total += (uint64_t)n;
+    return EG_OK;
+}
+
+static int is_zstd_magic(const unsigned char *p, size_t n) {
+    if (n < 4)
+        return 0;
+    if (p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+        return 1;
+    /* A skippable frame (0x184D2A50..5F little-endian) starts pzstd
+     * output and seekable zstd files. */
+    return (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d &&
+           p[3] == 0x18;
+}
+
+static int start_decoder(eg_source *src, eg_error *err) {
+    const unsigned char *p = src->in + src->in_pos;
+    size_t n = src->in_len - src->in_pos;
+    if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+        src->dec = &eg__decoder_gzip;
+    else if (is_zstd_magic(p, n))
+        src->dec = &eg__decoder_zstd;
+    if (src->dec && src->dec->init(&src->dec_state) != EG_OK) {
+        src->dec = NULL;
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory", src->path);
+    }
+    return EG_OK;
+}
+
+static int source_new(eg_source **out, const char *name,
+                      const eg_source_limits *limits, eg_error *err) {
+    eg_source *src = eg__calloc(1, sizeof *src);
+    if (!src)
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory", name);
+    src->fd = -1;
+    src->path = eg__strdup(name);
+    if (!src->path) {
+        eg__free(src);
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory", name);
+    }
+    if (limits) {
+        src->limits = *limits;
+    } else {
+        src->limits.max_decompressed = EG_DEFAULT_MAX_DECOMPRESSED;
+        src->limits.max_ratio = EG_DEFAULT_MAX_RATIO;
+    }
+    *out = src;
+    return EG_OK;
+}
+
+/* Take over `fd`, read the first bytes and pick the decoder. */
+static int source_attach_fd(eg_source *src, int fd, int own, eg_error *err) {
+    src->fd = fd;
+    src->own_fd = own;
+    struct stat st;
+    src->is_stream = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
+    src->inbuf = eg__malloc(EG_SOURCE_INBUF);
+    if (!src->inbuf)
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory", src->path);
+    src->in = src->inbuf;
+    while (src->in_len < 4 && !src->raw_eof) {
+        int rc = refill(src, err);
+        if (rc != EG_OK)
+            return rc;
+    }
+    return start_decoder(src, err);
+}
+
+int eg__source_open(eg_source **out, const char *path,
+                    const eg_source_limits *limits, eg_error *err) {
+    if (!out || !path)
+        return eg__fail(err, EG_EINVAL, "eg__source_open: NULL argument");
+    *out = NULL;
+    int is_stdin = strcmp(path, "-") == 0;
+    int fd = 0;
+    if (!is_stdin) {
+        int rc = open_regular(path, &fd, err);
+        if (rc != EG_OK)
+            return rc;
+    }
+    eg_source *src;
+    int rc = source_new(&src, path, limits, err);
+    if (rc != EG_OK) {
+        if (!is_stdin)
+            close(fd);
+        return rc;
+    }
+    rc = source_attach_fd(src, fd, !is_stdin, err);
+    if (rc != EG_OK) {
+        eg__source_close(src);
+        return rc;
+    }
+    *out = src;
+    return EG_OK;
+}
+
+int eg__source_open_memory(eg_source **out, const char *display,
+                           const void *data, size_t len,
+                           const eg_source_limits *limits, eg_error *err) {
+    if (!out || (!data && len))
+        return eg__fail(err, EG_EINVAL,
+                        "eg__source_open_memory: NULL argument");
+    *out = NULL;
+    eg_source *src;
+    int rc = source_new(&src, display ? display : "<memory>", limits, err);
+    if (rc != EG_OK)
+        return rc;
+    src->in = data;
+    src->in_len = len;
+    src->raw_eof = 1;
+    src->raw_total = len;
+    rc = start_decoder(src, err);
+    if (rc != EG_OK) {
+        eg__source_close(src);
+        return rc;
+    }
+    *out = src;
+    return EG_OK;
+}
+
+static int read_plain(eg_source *src, unsigned char *buf, size_t cap,
+                      size_t *made, eg_error *err) {
+    size_t pending = src->in_len - src->in_pos;
+    if (pending) {
+        size_t n = pending < cap ? pending : cap;
+        memcpy(buf, src->in + src->in_pos, n);
+        src->in_pos += n;
+        *made = n;
+        return EG_OK;
+    }
+    if (src->raw_eof)
+        return EG_OK;
+    ssize_t n = read_retry(src->fd, buf, cap);
+    if (n < 0)
+        return read_failed(src, errno, err);
+    if (n == 0)
+        src->raw_eof = 1;
+    src->raw_total += (uint64_t)n;
+    *made = (size_t)n;
+    return EG_OK;
+}
+
+static int decode_failed(eg_source *src, int drc, const char *why,
+                         eg_error *err) {
+    unsigned long long in = src->in_total, out = src->out_total;
+    switch (drc) {
+    case EG_DECODE_NOMEM:
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory while decompressing",
+                        src->path);
+    case EG_DECODE_WINDOW:
+        return eg__fail(err, EG_ELIMIT,
+                        "%s: zstd frame needs a window above the limit of "
+                        "128 MiB at compressed byte %llu",
+                        src->path, in);
+    default:
+        return eg__fail(err, EG_ECORRUPT,
+                        "%s: corrupt %s data at compressed byte %llu "
+                        "(decompressed %llu): %s",
+                        src->path, src->dec->name, in, out,
+                        why ? why : "invalid data");
+    }
+}
+
+static int ratio_exceeded(const eg_source *src) {
+    uint64_t r = src->limits.max_ratio;
+    if (r == 0 || src->out_total <= EG_RATIO_AFTER)
+        return 0;
+    if (src->in_total > UINT64_MAX / r)
+        return 0;
+    return src->out_total > src->in_total * r;
+}
+
+/* One decoder step over the pending input; updates counters and *made.
+ * Sets *stalled when nothing moved. */
+static int decode_step(eg_source *src, unsigned char *out, size_t room,
+                       size_t *made, int counting, int *stalled, int *boundary,
+                       eg_error *err) {
+    eg_decode_io io = {src->in + src->in_pos,
+                       src->in_len - src->in_pos,
+                       0,
+                       out + *made,
+                       room - *made,
+                       0,
+                       0};
+    const char *why = NULL;
+    int drc = src->dec->step(src->dec_state, &io, &why);
+    src->in_pos += io.in_used;
+    src->in_total += io.in_used;
+    *made += io.out_made;
+    if (counting)
+        src->out_total += io.out_made;
+    if (drc != EG_OK)
+        return decode_failed(src, drc, why, err);
+    *stalled = io.in_used == 0 && io.out_made == 0;
+    *boundary = io.at_boundary;
+    return EG_OK;
+}
+
+/* Decompress into buf.  Past the size limit, one probe byte tells a stream
+ * that ends exactly at the limit from one that goes on. */
+static int read_decoded(eg_source *src, unsigned char *buf, size_t cap,
+                        size_t *made, eg_error *err) {
+    unsigned char probe;
+    unsigned char *out = buf;
+    size_t room = cap;
+    uint64_t limit = src->limits.max_decompressed;
+    int probing = 0;
+    if (limit) {
+        uint64_t left = limit - src->out_total;
+        if (left == 0) {
+            out = &probe;
+            room = 1;
+            probing = 1;
+        } else if (left < room) {
+            room = (size_t)left;
+        }
+    }
+    size_t n = 0;
+    while (n < room) {
+        if (src->in_pos == src->in_len && !src->raw_eof) {
+            if (n > 0 && src->is_stream)
+                break; /* give the caller what we have, not block */
+            int rc = refill(src, err);
+            if (rc != EG_OK) {
+                *made = probing ? 0 : n;
+                return rc;
+            }
+            continue;
+        }
+        int stalled = 0, boundary = 0;
+        int rc =
+            decode_step(src, out, room, &n, !probing, &stalled, &boundary, err);
+        if (rc != EG_OK) {
+            *made = probing ? 0 : n;
+            return rc;
+        }
+        if (probing && n > 0)
+            return eg__fail(err, EG_ELIMIT,
+                            "%s: decompressed size exceeds the limit of "
+                            "%llu bytes at decompressed byte %llu",
+                            src->path, (unsigned long long)limit,
+                            (unsigned long long)src->out_total);
+        if (stalled && src->in_pos < src->in_len) {
+            *made = n;
+            return decode_failed(src, EG_DECODE_CORRUPT,
+                                 "decoder made no progress", err);
+        }
+        if (stalled && src->raw_eof) {
+            *made = n;
+            if (boundary) {
+                src->done = 1;
+                return EG_OK;
+            }
+            return eg__fail(err, EG_ECORRUPT,
+                            "%s: truncated %s stream at compressed byte "
+                            "%llu (decompressed %llu)",
+                            src->path, src->dec->name,
+                            (unsigned long long)src->in_total,
+                            (unsigned long long)src->out_total);
+        }
+        if (ratio_exceeded(src)) {
+            *made = n;
+            return eg__fail(err, EG_ELIMIT,
+                            "%s: decompression ratio above %u:1 at "
+                            "decompressed byte %llu",
+                            src->path, (unsigned)src->limits.max_ratio,
+                            (unsigned long long)src->out_total);
+        }
+    }
+    *made = probing ? 0 : n;
+    return EG_OK;
+}
+
+int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
+                    eg_error *err) {
+    if (got)
+        *got = 0;
+    if (!src || !buf || !got || cap == 0)
+        return eg__fail(err, EG_EINVAL, "eg__source_read: bad argument");
+    if (src->err_code != EG_OK) {
+        if (err)
+            *err = src->saved;
+        return src->err_code;
+    }
+    if (src->done)
+        return EG_OK;
+    eg_error local;
+    eg__error_clear(&local);
+    size_t made = 0;
+    int rc = src->dec ? read_decoded(src, buf, cap, &made, &local)
+                      : read_plain(src, buf, cap, &made, &local);
+    if (!src->dec) {
+        src->out_total += made;
+        if (rc == EG_OK && made == 0)
+            src->done = 1;
+    }
+    if (rc != EG_OK) {
+        src->err_code = rc;
+        src->saved = local;
+        src->saved.code = rc;
+        if (made > 0) { /* deliver the bytes; the error comes next call */
+            *got = made;
+            return EG_OK;
+        }
+        if (err)
+            *err = src->saved;
+        return rc;
+    }
+    *got = made;
+    return EG_OK;
+}
+
+const char *eg__source_compression(const eg_source *src) {
+    return src && src->dec ? src->dec->name : "none";
+}
+
+const char *eg__source_path(const eg_source *src) {
+    return src ? src->path : NULL;
+}
+
+void eg__source_close(eg_source *src) {
+    if (!src)
+        return;
+    if (src->dec)
+        src->dec->free(src->dec_state);
+    if (src->own_fd && src->fd >= 0)
+        close(src->fd);
+    eg__free(src->inbuf);
+    eg__free(src->path);
+    eg__free(src);
+}
