@@ -22,6 +22,7 @@ typedef struct cli_out {
     FILE *fp;
     char *path; /* final path, NULL for stdout */
     char *tmp;  /* temp path */
+    int direct; /* a device or FIFO, written in place */
 } cli_out;
 
 /** Open `path` for atomic writing ("-" or NULL = stdout).  Refuses a path

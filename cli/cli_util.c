@@ -50,6 +50,16 @@ int cli_out_open(cli_out *o, const char *path)
         cli_error("%s: is a directory", path);
         return -1;
     }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or FIFO (/dev/null, a pipe): no rename, write to it */
+        o->fp = fopen(path, "wb");
+        if (!o->fp) {
+            cli_error("%s: cannot open output: %s", path, strerror(errno));
+            return -1;
+        }
+        o->direct = 1;
+        return 0;
+    }
     size_t n = strlen(path);
     o->path = malloc(n + 1);
     o->tmp = malloc(n + 32);
@@ -98,6 +108,13 @@ static void fsync_dir(const char *path)
 
 int cli_out_commit(cli_out *o)
 {
+    if (o->direct) {
+        int bad = fclose(o->fp) != 0;
+        memset(o, 0, sizeof *o);
+        if (bad)
+            cli_error("cannot write output: %s", strerror(errno));
+        return bad ? -1 : 0;
+    }
     if (!o->path) {
         if (fflush(o->fp) != 0) {
             cli_error("cannot write standard output: %s", strerror(errno));
@@ -132,7 +149,9 @@ int cli_out_commit(cli_out *o)
 
 void cli_out_abort(cli_out *o)
 {
-    if (o->path) {
+    if (o->direct)
+        fclose(o->fp);
+    else if (o->path) {
         if (o->fp)
             fclose(o->fp);
         unlink(o->tmp);

@@ -39,7 +39,7 @@ typedef struct scan_ctx {
     FILE *out;
     int color;
     int quiet;
-    char line[4096];
+    char line[8192];
     uint64_t by_type[64];
     uint64_t by_cat[EG_CAT_COUNT];
     fp_set distinct[64];
@@ -104,23 +104,85 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* The findings line is built by hand: printf costs more than the whole
+ * detection of a finding. */
+static char *put_u64(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static char *put_lit(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static char *put_json(char *p, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    *p++ = '"';
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            *p++ = '\\';
+            *p++ = (char)ch;
+        } else if (ch < 0x20) {
+            p = put_lit(p, "\\u00");
+            *p++ = hex[ch >> 4];
+            *p++ = hex[ch & 15];
+        } else {
+            *p++ = (char)ch;
+        }
+    }
+    *p++ = '"';
+    return p;
+}
+
 static void write_jsonl(scan_ctx *c, const eg_finding *f)
 {
-    FILE *o = c->out;
-    fputs("{\"path\":", o);
-    json_string(o, f->path);
-    fprintf(o, ",\"start\":%llu,\"end\":%llu,\"line\":%llu,\"type\":\"%s\","
-               "\"category\":\"%s\",\"confidence\":%.2f",
-            (unsigned long long)f->start, (unsigned long long)f->end,
-            (unsigned long long)f->line, eg_type_id(f->type),
-            eg_category_id(eg_type_category(f->type)), f->confidence);
-    if (f->field) {
-        fputs(",\"field\":", o);
-        json_string(o, f->field);
+    size_t need = 6 * (strlen(f->path) + strlen(f->masked) +
+                       (f->field ? strlen(f->field) : 0)) + 256;
+    char *line = need <= sizeof c->line ? c->line : malloc(need);
+    if (!line) {
+        c->oom = 1;
+        return;
     }
-    fputs(",\"masked\":", o);
-    json_string(o, f->masked);
-    fprintf(o, ",\"fingerprint\":\"%s\"}\n", f->fingerprint);
+    char *p = put_lit(line, "{\"path\":");
+    p = put_json(p, f->path);
+    p = put_u64(put_lit(p, ",\"start\":"), f->start);
+    p = put_u64(put_lit(p, ",\"end\":"), f->end);
+    p = put_u64(put_lit(p, ",\"line\":"), f->line);
+    p = put_lit(put_lit(p, ",\"type\":\""), eg_type_id(f->type));
+    p = put_lit(p, "\",\"category\":\"");
+    p = put_lit(p, eg_category_id(eg_type_category(f->type)));
+    p = put_lit(p, "\",\"confidence\":");
+    unsigned pc = (unsigned)(f->confidence * 100.0f + 0.5f);
+    if (pc >= 100) {
+        p = put_lit(p, "1.00");
+    } else {
+        p = put_lit(p, "0.");
+        *p++ = (char)('0' + pc / 10);
+        *p++ = (char)('0' + pc % 10);
+    }
+    if (f->field) {
+        p = put_lit(p, ",\"field\":");
+        p = put_json(p, f->field);
+    }
+    p = put_json(put_lit(p, ",\"masked\":"), f->masked);
+    p = put_lit(put_lit(p, ",\"fingerprint\":\""), f->fingerprint);
+    p = put_lit(p, "\"}\n");
+    fwrite(line, 1, (size_t)(p - line), c->out);
+    if (line != c->line)
+        free(line);
 }
 
 static void write_text(scan_ctx *c, const eg_finding *f)

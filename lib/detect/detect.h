@@ -157,6 +157,9 @@ void eg__chunk_reset(eg_chunk *ch);
 void eg__chunk_free(eg_chunk *ch);
 
 /* ---- helpers shared by the detector files ---- */
+/** Or'ed into eg__cand_add's `need`: the context only raises confidence. */
+#define EG_NEED_OPTIONAL 0x80000000u
+#define EG_OPTIONAL(kinds) ((kinds) | EG_NEED_OPTIONAL)
 int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
                  const char *norm, size_t norm_len, float conf,
                  uint32_t need, float conf_ctx, eg_cand **out);
@@ -172,6 +175,9 @@ uint32_t eg__text_context(const eg_chunk *ch, size_t at);
 
 /* detector entry points, one per family (detect_*.c) */
 size_t eg__detect_digits(eg_chunk *ch, size_t p);
+/** 1 if the short digit run [p, e) (at most 5 digits, no letters around
+ *  it) could start a value, judged from the bytes after it. */
+int eg__short_run_may_matter(const eg_chunk *ch, size_t p, size_t e);
 size_t eg__detect_fullwidth(eg_chunk *ch, size_t p);
 size_t eg__detect_email(eg_chunk *ch, size_t p);
 size_t eg__detect_cell(eg_chunk *ch, size_t p);

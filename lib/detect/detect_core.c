@@ -24,6 +24,9 @@
 #include <emmintrin.h>
 #endif
 
+static int eg__text_context_early(const eg_chunk *ch, size_t at,
+                                  uint32_t need);
+
 int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
                  const char *norm, size_t norm_len, float conf,
                  uint32_t need, float conf_ctx, eg_cand **out)
@@ -51,6 +54,10 @@ int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
         ch->oom = 1;
         return EG_ENOMEM;
     }
+    int optional = (need & EG_NEED_OPTIONAL) != 0;
+    need &= ~EG_NEED_OPTIONAL;
+    if (need && !optional && eg__text_context_early(ch, start, need) < 0)
+        return EG_OK; /* text input, no context: not a value */
     eg_cand *c = &ch->cands[ch->ncands++];
     memset(c, 0, sizeof *c);
     c->start = ch->base + start;
@@ -62,6 +69,8 @@ int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
     c->conf_ctx = conf_ctx;
     c->need = need;
     c->flags = need ? 0 : EG_CAND_RESOLVED;
+    if (optional)
+        c->flags |= EG_CAND_CTX_OPTIONAL;
     if (out)
         *out = c;
     return EG_OK;
@@ -132,9 +141,10 @@ static uint32_t label_context(const eg_chunk *ch, size_t at)
 static uint32_t table_context(const eg_chunk *ch, size_t at)
 {
     const unsigned char *b = ch->buf;
-    size_t ls = at;
-    while (ls > 0 && b[ls - 1] != '\n')
-        ls--;
+    const unsigned char *nlp = at ? memrchr(b, '\n', at) : NULL;
+    size_t ls = nlp ? (size_t)(nlp - b) + 1 : 0;
+    if (!memchr(b + ls, '\t', ch->len - ls > 4096 ? 4096 : ch->len - ls))
+        return 0;
     size_t col = 0;
     for (size_t i = ls; i < at; i++)
         col += b[i] == '\t';
@@ -221,6 +231,17 @@ uint32_t eg__text_context(const eg_chunk *ch, size_t at)
     return k;
 }
 
+/* For text inputs a candidate that needs context can be judged when it is
+ * made: -1 = no such context (drop it), 1 = context present, 0 = decide
+ * later (structured inputs, where a key may supply it). */
+static int eg__text_context_early(const eg_chunk *ch, size_t at,
+                                  uint32_t need)
+{
+    if (eg__chunk_structured(ch))
+        return 0;
+    return (eg__text_context(ch, at) & need) ? 1 : -1;
+}
+
 void eg__detect_resolve(eg_cand *c, uint32_t kinds)
 {
     if (c->flags & (EG_CAND_RESOLVED | EG_CAND_DROPPED))
@@ -239,22 +260,29 @@ void eg__detect_resolve(eg_cand *c, uint32_t kinds)
 
 /* ---------------------------------------------------------------- anchors */
 
-/* The byte that starts a table cell in this format, or 0. */
-static unsigned char cell_delimiter(eg_format f)
+/* The bytes that can start a table cell in this format (three, repeated
+ * when fewer are needed): the field delimiter, the quote, the newline. */
+static void cell_delimiters(eg_format f, unsigned char d[3])
 {
     switch (f) {
     case EG_FORMAT_CSV:
-        return ',';
+        d[0] = ',', d[1] = '"', d[2] = '\n';
+        break;
+    case EG_FORMAT_TSV:
+        d[0] = '\t', d[1] = '"', d[2] = '\n';
+        break;
     case EG_FORMAT_JSON:
     case EG_FORMAT_JSONL:
-        return '"';
-    default:
-        return '\t';
+        d[0] = d[1] = d[2] = '"';
+        break;
+    default: /* tab-separated tables inside text */
+        d[0] = d[1] = d[2] = '\t';
+        break;
     }
 }
 
 static inline int is_anchor_scalar(const unsigned char *b, size_t i,
-                                   size_t end, unsigned char delim)
+                                   size_t end, const unsigned char d[3])
 {
     unsigned char c = b[i];
     if ((unsigned)(c - '0') < 10 || c == '@')
@@ -262,73 +290,162 @@ static inline int is_anchor_scalar(const unsigned char *b, size_t i,
     if (c == 0xEF)
         return i + 2 < end && b[i + 1] == 0xBC && b[i + 2] >= 0x90 &&
                b[i + 2] <= 0x99;
-    if (c == delim || (c == '"' && delim == ','))
+    if (c == d[0] || c == d[1] || c == d[2])
         return i + 1 < end && b[i + 1] >= 0xE4 && b[i + 1] <= 0xE9;
     return 0;
 }
 
-/* Next anchor at or after i, or `end`. */
-static size_t next_anchor(const unsigned char *b, size_t i, size_t end,
-                          unsigned char delim)
-{
+/* The 16-byte masks of one block at b: digits, and every anchor. */
 #if defined(__SSE2__)
+typedef struct block_masks {
+    unsigned digits, anchors;
+} block_masks;
+
+static inline block_masks scan_block(const unsigned char *b,
+                                     const unsigned char d[3])
+{
     const __m128i c30 = _mm_set1_epi8(0x30), nine = _mm_set1_epi8(9);
     const __m128i at = _mm_set1_epi8('@'), ef = _mm_set1_epi8((char)0xEF);
     const __m128i bc = _mm_set1_epi8((char)0xBC);
     const __m128i x90 = _mm_set1_epi8((char)0x90);
-    const __m128i dl = _mm_set1_epi8((char)delim);
-    const __m128i q = _mm_set1_epi8(delim == ',' ? '"' : (char)delim);
     const __m128i e4 = _mm_set1_epi8((char)0xE4), five = _mm_set1_epi8(5);
-    while (i + 18 <= end) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-        __m128i v1 = _mm_loadu_si128((const __m128i *)(b + i + 1));
-        __m128i d = _mm_sub_epi8(v, c30);
-        __m128i m = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
-        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, at));
-        /* full-width digit: EF BC 9x */
-        __m128i v2 = _mm_loadu_si128((const __m128i *)(b + i + 2));
-        __m128i d2 = _mm_sub_epi8(v2, x90);
-        __m128i fw = _mm_and_si128(_mm_cmpeq_epi8(v, ef),
-                                   _mm_cmpeq_epi8(v1, bc));
-        fw = _mm_and_si128(fw, _mm_cmpeq_epi8(_mm_min_epu8(d2, nine), d2));
-        m = _mm_or_si128(m, fw);
-        /* delimiter followed by a Han lead byte E4..E9 */
-        __m128i h = _mm_sub_epi8(v1, e4);
-        __m128i han = _mm_cmpeq_epi8(_mm_min_epu8(h, five), h);
-        __m128i del = _mm_or_si128(_mm_cmpeq_epi8(v, dl), _mm_cmpeq_epi8(v, q));
-        m = _mm_or_si128(m, _mm_and_si128(del, han));
-        int mask = _mm_movemask_epi8(m);
-        if (mask)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
-        i += 16;
-    }
+    __m128i v = _mm_loadu_si128((const __m128i *)b);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(b + 1));
+    __m128i v2 = _mm_loadu_si128((const __m128i *)(b + 2));
+    __m128i dg = _mm_sub_epi8(v, c30);
+    __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(dg, nine), dg);
+    __m128i m = _mm_or_si128(dig, _mm_cmpeq_epi8(v, at));
+    /* full-width digit: EF BC 9x */
+    __m128i fd = _mm_sub_epi8(v2, x90);
+    __m128i fw = _mm_and_si128(_mm_cmpeq_epi8(v, ef), _mm_cmpeq_epi8(v1, bc));
+    fw = _mm_and_si128(fw, _mm_cmpeq_epi8(_mm_min_epu8(fd, nine), fd));
+    m = _mm_or_si128(m, fw);
+    /* a cell delimiter followed by a Han lead byte E4..E9 */
+    __m128i h = _mm_sub_epi8(v1, e4);
+    __m128i han = _mm_cmpeq_epi8(_mm_min_epu8(h, five), h);
+    __m128i del = _mm_or_si128(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8((char)d[0])),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)d[1])),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8((char)d[2]))));
+    m = _mm_or_si128(m, _mm_and_si128(del, han));
+    block_masks r = {(unsigned)_mm_movemask_epi8(dig),
+                     (unsigned)_mm_movemask_epi8(m)};
+    return r;
+}
 #endif
-    for (; i < end; i++)
-        if (is_anchor_scalar(b, i, end, delim))
-            return i;
-    return end;
+
+/* What may follow a digit run for it to matter: 0 nothing of interest,
+ * 1 a separator or Han byte that short_run_may_matter() must judge, 2 a
+ * letter or digit (part of a longer token). */
+static const unsigned char after_run[256] = {
+    ['.'] = 1, [':'] = 1, ['-'] = 1, [' '] = 1, ['/'] = 1, ['('] = 1,
+    [0xE5] = 1, [0xE6] = 1, [0xE7] = 1, [0xEF] = 1,
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+    ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2,
+    ['G'] = 2, ['H'] = 2, ['I'] = 2, ['J'] = 2, ['K'] = 2, ['L'] = 2,
+    ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2,
+    ['S'] = 2, ['T'] = 2, ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2,
+    ['Y'] = 2, ['Z'] = 2, ['a'] = 2, ['b'] = 2, ['c'] = 2, ['d'] = 2,
+    ['e'] = 2, ['f'] = 2, ['g'] = 2, ['h'] = 2, ['i'] = 2, ['j'] = 2,
+    ['k'] = 2, ['l'] = 2, ['m'] = 2, ['n'] = 2, ['o'] = 2, ['p'] = 2,
+    ['q'] = 2, ['r'] = 2, ['s'] = 2, ['t'] = 2, ['u'] = 2, ['v'] = 2,
+    ['w'] = 2, ['x'] = 2, ['y'] = 2, ['z'] = 2,
+};
+
+/* 1 if the digit run [p, e) is certainly no value: short, not glued to
+ * letters, and followed by nothing that could continue a value.  This is
+ * the common case (status codes, prices, counters) and must be cheap. */
+static inline int boring_run(const eg_chunk *ch, size_t p, size_t e)
+{
+    const unsigned char *b = ch->buf;
+    if (e - p > 5)
+        return 0;
+    if (p > 0) {
+        unsigned char c = b[p - 1];
+        if (after_run[c] == 2)
+            return 0;
+        if ((c == ':' || c == '-') && p > 1 &&
+            (b[p - 2] == ':' ||
+             ((b[p - 2] | 0x20) >= 'a' && (b[p - 2] | 0x20) <= 'f')))
+            return 0;
+    }
+    unsigned char k = e < ch->len ? after_run[b[e]] : 0;
+    if (k == 0)
+        return 1;
+    if (k == 2)
+        return 0;
+    return !eg__short_run_may_matter(ch, p, e);
+}
+
+/* Handle the anchor at p; return where to go on. */
+static size_t dispatch_anchor(eg_chunk *ch, size_t p)
+{
+    unsigned char c = ch->buf[p];
+    if (c == '@')
+        return eg__detect_email(ch, p);
+    if (c == 0xEF)
+        return eg__detect_fullwidth(ch, p);
+    if (c >= '0' && c <= '9')
+        return eg__detect_digits(ch, p);
+    return eg__detect_cell(ch, p);
 }
 
 static int walk_anchors(eg_chunk *ch)
 {
     const unsigned char *b = ch->buf;
-    unsigned char delim = cell_delimiter(ch->format);
-    size_t end = ch->own_hi;
-    size_t p = ch->own_lo;
-    while ((p = next_anchor(b, p, end, delim)) < end) {
-        size_t next;
-        unsigned char c = b[p];
-        if (c == '@')
-            next = eg__detect_email(ch, p);
-        else if (c == 0xEF)
-            next = eg__detect_fullwidth(ch, p);
-        else if (c >= '0' && c <= '9')
-            next = eg__detect_digits(ch, p);
-        else
-            next = eg__detect_cell(ch, p);
+    unsigned char delim[3];
+    cell_delimiters(ch->format, delim);
+    size_t end = ch->own_hi, p = ch->own_lo;
+#if defined(__SSE2__)
+    while (p + 18 <= ch->len && p < end) {
+        block_masks bm = scan_block(b + p, delim);
+        unsigned m = bm.anchors;
+        size_t next = p + 16;
+        while (m) {
+            unsigned k = (unsigned)__builtin_ctz(m);
+            size_t q = p + k;
+            if (q >= end) {
+                m = 0;
+                break;
+            }
+            if (bm.digits >> k & 1) {
+                unsigned run = (unsigned)__builtin_ctz(~(bm.digits >> k));
+                size_t e = q + run;
+                if (k + run >= 16) /* the run goes on past the block */
+                    while (e < ch->len && eg__is_digit(b[e]))
+                        e++;
+                if (boring_run(ch, q, e)) {
+                    if (e >= p + 16) {
+                        next = e;
+                        m = 0;
+                        break;
+                    }
+                    m &= ~(((1u << run) - 1) << k);
+                    continue;
+                }
+            }
+            size_t r = dispatch_anchor(ch, q);
+            if (ch->oom)
+                return EG_ENOMEM;
+            r = r > q ? r : q + 1;
+            if (r >= p + 16) {
+                next = r;
+                m = 0;
+                break;
+            }
+            m &= ~((1u << (r - p)) - 1);
+        }
+        p = next;
+    }
+#endif
+    for (; p < end; p++) {
+        if (!is_anchor_scalar(b, p, ch->len, delim))
+            continue;
+        size_t r = dispatch_anchor(ch, p);
         if (ch->oom)
             return EG_ENOMEM;
-        p = next > p ? next : p + 1;
+        p = (r > p ? r : p + 1) - 1;
     }
     return EG_OK;
 }
@@ -350,7 +467,8 @@ static int cmp_cand(const void *a, const void *b)
  * house number), on a tie the more confident. */
 static void drop_overlaps(eg_chunk *ch)
 {
-    qsort(ch->cands, ch->ncands, sizeof *ch->cands, cmp_cand);
+    if (ch->ncands > 1) /* cands is NULL when empty: qsort(NULL) is UB */
+        qsort(ch->cands, ch->ncands, sizeof *ch->cands, cmp_cand);
     size_t out = 0;
     for (size_t i = 0; i < ch->ncands; i++) {
         eg_cand *c = &ch->cands[i];
@@ -399,7 +517,7 @@ int eg__detect_chunk(eg_chunk *ch)
     resolve_text_context(ch);
     if (!eg__chunk_structured(ch))
         drop_overlaps(ch);
-    else
+    else if (ch->ncands > 1)
         qsort(ch->cands, ch->ncands, sizeof *ch->cands, cmp_cand);
     return EG_OK;
 }

@@ -188,9 +188,9 @@ static int try_resident_id(eg_chunk *ch, const digits *g, size_t i, size_t k,
         conf = 0.6f;
     eg_cand *c;
     eg__cand_add(ch, EG_T_cn_resident_id, g->gstart[i], g->gend[i + k - 1], v,
-                 n, conf, EG_CTX(IDCARD), n == 15 ? 0.9f : 0.99f, &c);
+                 n, conf, EG_OPTIONAL(EG_CTX(IDCARD)), n == 15 ? 0.9f : 0.99f,
+                 &c);
     if (c) {
-        c->flags |= EG_CAND_CTX_OPTIONAL;
         c->birth_ymd = birth;
         if (r == EG_RID_VALID_WEAK_REGION)
             c->flags |= EG_CAND_WEAK_REGION;
@@ -221,9 +221,7 @@ static int try_bank_card(eg_chunk *ch, const digits *g, size_t i, size_t k,
     float conf = iss == EG_ISSUER_UNIONPAY ? 0.95f : 0.9f;
     eg_cand *c;
     eg__cand_add(ch, EG_T_bank_card, g->gstart[i], g->gend[i + k - 1], v, n,
-                 conf, EG_CTX(BANK), 0.99f, &c);
-    if (c)
-        c->flags |= EG_CAND_CTX_OPTIONAL;
+                 conf, EG_OPTIONAL(EG_CTX(BANK)), 0.99f, &c);
     return 1;
 }
 
@@ -279,9 +277,7 @@ static int try_mobile(eg_chunk *ch, const digits *g, size_t i, size_t k,
         start--;
     eg_cand *c;
     eg__cand_add(ch, EG_T_cn_mobile, start, g->gend[i + k - 1], m, 11, 0.9f,
-                 EG_CTX(PHONE), 0.97f, &c);
-    if (c)
-        c->flags |= EG_CAND_CTX_OPTIONAL;
+                 EG_OPTIONAL(EG_CTX(PHONE)), 0.97f, &c);
     return 1;
 }
 
@@ -300,7 +296,9 @@ static int try_landline(eg_chunk *ch, const digits *g, size_t i, size_t k,
     if (k == 1) {
         need = EG_CTX(PHONE); /* unseparated: only with a label */
     } else {
-        if (g->glen[i] != (size_t)area || !seps_consistent(g, i, k))
+        /* "010-6552 8899": the split of the local number may use another
+         * separator than the one after the area code */
+        if (g->glen[i] != (size_t)area || (k > 2 && !seps_consistent(g, i + 1, k - 1)))
             return 0;
         if (k == 3 && !(g->glen[i + 1] >= 3 && g->glen[i + 1] <= 4 &&
                         g->glen[i + 2] == 4))
@@ -310,9 +308,8 @@ static int try_landline(eg_chunk *ch, const digits *g, size_t i, size_t k,
     }
     eg_cand *c;
     eg__cand_add(ch, EG_T_cn_landline, g->gstart[i], g->gend[i + k - 1], v, n,
-                 need ? 0.5f : 0.85f, need ? need : EG_CTX(PHONE), 0.9f, &c);
-    if (c && !need)
-        c->flags |= EG_CAND_CTX_OPTIONAL;
+                 need ? 0.5f : 0.85f, need ? need : EG_OPTIONAL(EG_CTX(PHONE)),
+                 0.9f, &c);
     return 1;
 }
 
@@ -326,14 +323,21 @@ static int try_imei(eg_chunk *ch, const digits *g, size_t i, size_t k,
     return 1;
 }
 
+/* The registration region of a USCC: a GB/T 2260 code, or 100000 for
+ * bodies registered at national level. */
+static int uscc_region_ok(const char *d6)
+{
+    return !memcmp(d6, "100000", 6) ||
+           eg__region_class(d6) != EG_REGION_INVALID;
+}
+
 static int try_uscc_digits(eg_chunk *ch, const digits *g, size_t i, size_t k,
                            const char *v, size_t n)
 {
     int org = 0;
     if (n != 18 || k != 1 || !eg__check_uscc(v, &org) || !org)
         return 0;
-    eg_region_class rc = eg__region_class(v + 2);
-    if (rc == EG_REGION_INVALID)
+    if (!uscc_region_ok(v + 2))
         return 0;
     eg__cand_add(ch, EG_T_cn_uscc, g->gstart[i], g->gend[i], v, n, 0.9f, 0,
                  0.9f, NULL);
@@ -519,9 +523,8 @@ static size_t try_geo(eg_chunk *ch, size_t s)
     memcpy(norm + n1 + 1, b + p, n2);
     eg_cand *cd;
     eg__cand_add(ch, EG_T_geo_coordinate, start, p + lc, norm, n1 + 1 + n2,
-                 small ? 0.3f : 0.85f, EG_CTX(GEO), 0.95f, &cd);
-    if (cd && !small)
-        cd->flags |= EG_CAND_CTX_OPTIONAL;
+                 small ? 0.3f : 0.85f,
+                 small ? EG_CTX(GEO) : EG_OPTIONAL(EG_CTX(GEO)), 0.95f, &cd);
     return p + lc;
 }
 
@@ -661,10 +664,9 @@ static int try_hkid(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
     if (!eg__check_hkid(v, n))
         return 0;
     eg_cand *c;
+    uint32_t need = EG_CTX(HKID) | EG_CTX(IDCARD);
     eg__cand_add(ch, EG_T_hk_id, s, end, v, n, chk ? 0.9f : 0.5f,
-                 EG_CTX(HKID) | EG_CTX(IDCARD), 0.97f, &c);
-    if (c && chk)
-        c->flags |= EG_CAND_CTX_OPTIONAL;
+                 chk ? EG_OPTIONAL(need) : need, 0.97f, &c);
     return 1;
 }
 
@@ -697,9 +699,11 @@ static int match_shape(const char *t, size_t n, const char *shape)
 {
     /* shape: 'L' letter (no I/O), 'D' digit, 'A' letter or digit, other:
      * that character */
-    size_t m = strlen(shape);
-    if (m != n)
+    if (shape[n] != '\0' || (n && shape[n - 1] == '\0'))
         return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!shape[i])
+            return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[i];
         switch (shape[i]) {
@@ -755,10 +759,9 @@ static int try_twid(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
     if (!eg__check_twid(t))
         return 0;
     eg_cand *c;
+    uint32_t need = EG_CTX(TWID) | EG_CTX(IDCARD);
     eg__cand_add(ch, EG_T_tw_id, s, e, t, n, citizen ? 0.85f : 0.4f,
-                 EG_CTX(TWID) | EG_CTX(IDCARD), 0.97f, &c);
-    if (c && citizen)
-        c->flags |= EG_CAND_CTX_OPTIONAL;
+                 citizen ? EG_OPTIONAL(need) : need, 0.97f, &c);
     return 1;
 }
 
@@ -767,8 +770,7 @@ static int try_uscc(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
     int org = 0;
     if (n != 18 || !eg__check_uscc(t, &org))
         return 0;
-    if (eg__region_class(t + 2) == EG_REGION_INVALID ||
-        !all_digits(t + 2, 6))
+    if (!all_digits(t + 2, 6) || !uscc_region_ok(t + 2))
         return 0;
     eg__cand_add(ch, EG_T_cn_uscc, s, e, t, n, org ? 0.95f : 0.8f, 0, 0.95f,
                  NULL);
@@ -798,10 +800,97 @@ static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
 
 /* ------------------------------------------------------------ dispatch */
 
+/* A date is a date of birth only with a label or a column saying so: in
+ * text, a birth-date label shortly before or a tab-separated table; in
+ * structured inputs the key decides later.  Checked before parsing,
+ * because every log line starts with a date. */
+static int date_context_possible(const eg_chunk *ch, size_t p)
+{
+    if (eg__chunk_structured(ch))
+        return 1;
+    if (eg__label_near(ch, p, 48, EG_CTX(DOB)))
+        return 1;
+    const unsigned char *nl = p ? memrchr(ch->buf, '\n', p) : NULL;
+    size_t ls = nl ? (size_t)(nl - ch->buf) + 1 : 0;
+    return memchr(ch->buf + ls, '\t', p - ls) != NULL;
+}
+
+/* Can a short digit run (at most 5 digits, no letters around it) start a
+ * value?  Most digit runs are short numbers in logs and tables (status
+ * codes, prices, times): this decides in a few comparisons, so that only
+ * plausible starts pay for the full analysis. */
+int eg__short_run_may_matter(const eg_chunk *ch, size_t p, size_t e)
+{
+    const unsigned char *b = ch->buf;
+    size_t n = e - p, len = ch->len;
+    unsigned char next = e < len ? b[e] : 0;
+    switch (next) {
+    case '.':
+        if (n == 4)
+            return date_context_possible(ch, p);
+        return n <= 3 && e + 1 < len && eg__is_digit(b[e + 1]);
+    case ':': {
+        /* IPv6 needs "::" or 7 colons; times (10:05:05) have neither */
+        size_t q = e, colons = 0, dbl = 0;
+        while (q < len && q - e < 40 && (is_hex(b[q]) || b[q] == ':')) {
+            if (b[q] == ':') {
+                colons++;
+                dbl |= q + 1 < len && b[q + 1] == ':';
+            }
+            q++;
+        }
+        return dbl || colons >= 5;
+    }
+    case '-':
+    case ' ': {
+        if (e + 1 >= len || !eg__is_digit(b[e + 1]))
+            return 0;
+        size_t q = e + 1;
+        while (q < len && eg__is_digit(b[q]) && q - e < 10)
+            q++;
+        size_t n2 = q - e - 1;
+        if (n == 4 && next == '-' && n2 <= 2)
+            return date_context_possible(ch, p);
+        if (n2 < 3)
+            return 0;
+        if (n == 2)
+            return b[p] == '8' && b[p + 1] == '6';
+        if (n == 3)
+            return b[p] == '1' || b[p] == '0';
+        if (n == 4)
+            return b[p] == '0' || n2 == 4 || b[p] == '0';
+        return 0;
+    }
+    case '/':
+        return n == 4 && date_context_possible(ch, p);
+    case 0xE5:
+    case 0xE6:
+    case 0xE7:
+        /* 年 after a year; 号, 弄, 组 after a house number */
+        return (n == 4 && at_utf8(ch, e, U_NIAN) &&
+                date_context_possible(ch, p)) ||
+               at_utf8(ch, e, U_HAO) ||
+               at_utf8(ch, e, U_NONG) || at_utf8(ch, e, U_ZU);
+    default:
+        return 0;
+    }
+}
+
 size_t eg__detect_digits(eg_chunk *ch, size_t p)
 {
     const unsigned char *b = ch->buf;
     size_t len = ch->len, s = p, e = p;
+    {
+        size_t q = p;
+        while (q < len && eg__is_digit(b[q]))
+            q++;
+        if (q - p <= 5 && (p == 0 || !eg__is_alnum(b[p - 1])) &&
+            (q >= len || !eg__is_alnum(b[q])) &&
+            !(p > 1 && (b[p - 1] == ':' || b[p - 1] == '-') &&
+              (b[p - 2] == ':' || (is_hex(b[p - 2]) && !eg__is_digit(b[p - 2])))) &&
+            !eg__short_run_may_matter(ch, p, q))
+            return q;
+    }
     while (s > 0 && eg__is_alnum(b[s - 1]))
         s--;
     while (e < len && eg__is_alnum(b[e]))
