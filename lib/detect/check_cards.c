@@ -13,16 +13,26 @@
 
 /* ---- Luhn ---- */
 
+/* From the right, two digits a step: the rightmost of each pair as is,
+ * the other doubled (digit sum of 2v, from a table). */
 int eg__luhn(const char *d, size_t n) {
     static const uint8_t doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
     unsigned sum = 0;
+    size_t i = n;
     if (n == 0)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = (unsigned char)d[n - 1 - i] - (unsigned)'0';
-        if (v > 9)
+    for (; i >= 2; i -= 2) {
+        unsigned plain = (unsigned char)d[i - 1] - (unsigned)'0';
+        unsigned twice = (unsigned char)d[i - 2] - (unsigned)'0';
+        if (plain > 9 || twice > 9)
             return 0;
-        sum += (i & 1) ? doubled[v] : v;
+        sum += plain + doubled[twice];
+    }
+    if (i == 1) {
+        unsigned plain = (unsigned char)d[0] - (unsigned)'0';
+        if (plain > 9)
+            return 0;
+        sum += plain;
     }
     return sum % 10 == 0;
 }
@@ -42,7 +52,8 @@ typedef struct issuer_row {
 
 static issuer_row rows[MAX_ISSUER_ROWS];
 static size_t row_count;
-static uint8_t group_start[11]; /* rows of first digit k: [k], [k+1]) */
+/* Rows whose prefix starts with digit k: [group_start[k], group_start[k+1]). */
+static uint8_t group_start[11];
 
 extern const unsigned char eg__data_card_issuers_tsv[];
 extern const size_t eg__data_card_issuers_tsv_len;

@@ -16,34 +16,37 @@
 
 #define RID_MIN_YEAR 1850
 
-char eg__rid_check_char(const char *d17) {
-    static const uint8_t weight[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
+static const uint8_t rid_weight[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
                                        3, 7, 9,  10, 5, 8, 4, 2};
+static const char rid_check_of[] = "10X98765432"; /* by weighted sum % 11 */
+
+char eg__rid_check_char(const char *d17) {
     unsigned sum = 0;
     for (int i = 0; i < 17; i++)
-        sum += ((unsigned char)d17[i] - (unsigned)'0') * weight[i];
-    return "10X98765432"[sum % 11];
+        sum += ((unsigned char)d17[i] - (unsigned)'0') * rid_weight[i];
+    return rid_check_of[sum % 11];
 }
 
-/* YYYYMMDD at `d` (8 digits already checked): a real date in
- * [RID_MIN_YEAR, as_of]. */
+/* A real date YYYYMMDD in [RID_MIN_YEAR, as_of]. */
 static int birth_date_ok(uint32_t ymd, int as_of_ymd) {
     int y = (int)(ymd / 10000), m = (int)(ymd / 100 % 100),
         d = (int)(ymd % 100);
     return y >= RID_MIN_YEAR && (int)ymd <= as_of_ymd && eg__date_real(y, m, d);
 }
 
-/* 18 characters: 17 digits, then a digit or 'X' matching the MOD 11-2
- * check; the date at offset 6. */
+/* 18 characters: 17 digits (date at offset 6), then the MOD 11-2 check
+ * ('0'-'9' or 'X').  Validating the digits and summing them is one pass;
+ * the early exit measured faster than a branch-free loop. */
 static int rid18_ok(const char *s, int as_of_ymd, uint32_t *ymd) {
-    uint32_t unused;
-    char last = s[17];
-    if (!eg__digits_value(s, 6, &unused) || !eg__digits_value(s + 6, 8, ymd) ||
-        !eg__digits_value(s + 14, 3, &unused))
-        return 0;
-    if (!eg__is_digit(last) && last != 'X')
-        return 0;
-    return birth_date_ok(*ymd, as_of_ymd) && eg__rid_check_char(s) == last;
+    unsigned sum = 0;
+    for (int i = 0; i < 17; i++) {
+        unsigned v = (unsigned char)s[i] - (unsigned)'0';
+        if (v > 9)
+            return 0;
+        sum += v * rid_weight[i];
+    }
+    (void)eg__digits_value(s + 6, 8, ymd);
+    return birth_date_ok(*ymd, as_of_ymd) && rid_check_of[sum % 11] == s[17];
 }
 
 /* 15 digits: region, YYMMDD of a 19YY date, sequence; no check. */
@@ -72,7 +75,7 @@ static eg_rid_result rid_result_for(eg_region_class region) {
 
 eg_rid_result eg__check_resident_id(const char *s, size_t n, int as_of_ymd,
                                     uint32_t *birth_ymd) {
-    uint32_t ymd;
+    uint32_t ymd = 0;
     int format_ok = (n == 18)   ? rid18_ok(s, as_of_ymd, &ymd)
                     : (n == 15) ? rid15_ok(s, as_of_ymd, &ymd)
                                 : 0;

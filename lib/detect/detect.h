@@ -105,6 +105,7 @@ typedef struct eg_cand {
                               the candidate */
     uint32_t field_off;  /**< field name in the driver's arena + 1, or 0 */
     uint32_t fflags;     /**< EG_FINDING_* flags */
+    uint32_t masked_off; /**< masked preview in the arena + 1, or 0 */
 } eg_cand;
 
 #define EG_CAND_RESOLVED 0x1u   /**< context decided (or none needed) */

@@ -93,7 +93,8 @@ static size_t separator_len(const unsigned char *s, size_t avail)
     unsigned char c = s[0];
     if (c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' ||
         c == '\'' || c == '(' || c == ')' || c == '[' || c == ']' ||
-        c == '#' || c == '-' || c == '<' || c == '>' || c == '|' || c == ',')
+        c == '#' || c == '-' || c == '<' || c == '>' || c == '|' || c == ',' ||
+        c == '.')
         return 1;
     if (c >= 0xE2 && avail >= 3)
         for (size_t i = 0; i < EG_ARRAY_LEN(wide); i++)
@@ -339,6 +340,7 @@ static inline block_masks scan_block(const unsigned char *b,
  * letter or digit (part of a longer token). */
 static const unsigned char after_run[256] = {
     ['.'] = 1, [':'] = 1, ['-'] = 1, [' '] = 1, ['/'] = 1, ['('] = 1,
+    [')'] = 1,
     [0xE5] = 1, [0xE6] = 1, [0xE7] = 1, [0xEF] = 1,
     ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
     ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,

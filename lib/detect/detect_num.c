@@ -407,8 +407,55 @@ static size_t collect_groups(const eg_chunk *ch, size_t s, digits *g)
     return g->gend[g->ng - 1];
 }
 
+/* "(0755) 8888-6666", "（010）12345678": an area code in brackets. */
+static size_t try_bracketed_landline(eg_chunk *ch, size_t s)
+{
+    const unsigned char *b = ch->buf;
+    size_t open = 0, close = 0, e = s;
+    if (s >= 1 && b[s - 1] == '(')
+        open = 1;
+    else if (s >= 3 && !memcmp(b + s - 3, "\xEF\xBC\x88", 3))
+        open = 3;
+    if (!open)
+        return 0;
+    while (e < ch->len && eg__is_digit(b[e]) && e - s < 5)
+        e++;
+    if (e < ch->len && b[e] == ')')
+        close = 1;
+    else if (e + 3 <= ch->len && !memcmp(b + e, "\xEF\xBC\x89", 3))
+        close = 3;
+    if (!close || e - s < 3 || b[s] != '0')
+        return 0;
+    char v[MAX_DIGITS + 1];
+    size_t n = e - s;
+    memcpy(v, b + s, n);
+    if (eg__area_code_len(v, n) != (int)n)
+        return 0;
+    size_t p = e + close;
+    while (p < ch->len && b[p] == ' ')
+        p++;
+    size_t q = p;
+    while (q < ch->len && n < 14 && (eg__is_digit(b[q]) ||
+                                     ((b[q] == '-' || b[q] == ' ') &&
+                                      q + 1 < ch->len && eg__is_digit(b[q + 1])))) {
+        if (eg__is_digit(b[q]))
+            v[n++] = (char)b[q];
+        q++;
+    }
+    size_t local = n - (e - s);
+    if (local < 7 || local > 8 || b[p] < '2' || b[p] > '9' ||
+        (q < ch->len && eg__is_alnum(b[q])))
+        return 0;
+    eg__cand_add(ch, EG_T_cn_landline, s - open, q, v, n, 0.85f,
+                 EG_OPTIONAL(EG_CTX(PHONE)), 0.9f, NULL);
+    return q;
+}
+
 static size_t detect_number_groups(eg_chunk *ch, size_t s)
 {
+    size_t bl = try_bracketed_landline(ch, s);
+    if (bl)
+        return bl;
     digits g;
     size_t end = collect_groups(ch, s, &g);
     if (end < ch->len && eg__is_alnum(ch->buf[end]))
@@ -699,11 +746,8 @@ static int match_shape(const char *t, size_t n, const char *shape)
 {
     /* shape: 'L' letter (no I/O), 'D' digit, 'A' letter or digit, other:
      * that character */
-    if (shape[n] != '\0' || (n && shape[n - 1] == '\0'))
+    if (strlen(shape) != n) /* before reading shape[n]: it may be short */
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!shape[i])
-            return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)t[i];
         switch (shape[i]) {
@@ -863,6 +907,10 @@ int eg__short_run_may_matter(const eg_chunk *ch, size_t p, size_t e)
     }
     case '/':
         return n == 4 && date_context_possible(ch, p);
+    case ')':
+        return n >= 3 && b[p] == '0';
+    case 0xEF: /* ） after a bracketed area code */
+        return n >= 3 && b[p] == '0' && at_utf8(ch, e, "\xEF\xBC\x89");
     case 0xE5:
     case 0xE6:
     case 0xE7:

@@ -338,6 +338,8 @@ typedef struct token_shape {
 
 static const token_shape token_shapes[] = {
     {"AKIA", 20, 20, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"},
+    {"LTAI", 16, 30, NULL}, /* Alibaba Cloud AccessKey ID */
+    {"AKID", 36, 36, NULL}, /* Tencent Cloud SecretId */
     {"ASIA", 20, 20, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"},
     {"ghp_", 40, 40, NULL},
     {"gho_", 40, 40, NULL},
@@ -417,6 +419,8 @@ size_t eg__detect_email(eg_chunk *ch, size_t at)
     }
     while (e > at + 1 && (b[e - 1] == '.' || b[e - 1] == '-'))
         e--;
+    while (last_dot > at && (last_dot >= e || b[last_dot] != '.'))
+        last_dot--;
     if (last_dot >= e - 1 || last_dot <= at + 1)
         return e;
     for (size_t p = last_dot + 1; p < e; p++)

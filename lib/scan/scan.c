@@ -37,6 +37,8 @@
 #define DEFAULT_CHUNK ((size_t)1 << 20)
 #define MIN_CHUNK (4 * OVERLAP)
 #define SNIFF_BYTES 8192
+/* eg_cand.fflags bit (not an EG_FINDING_* flag): first CSV row, held */
+#define HELD_HEADER_ROW 0x80000000u
 
 /* ---------------------------------------------------------------- engine */
 
@@ -191,6 +193,23 @@ static void fingerprint(run *r, const job *j, eg_cand *c)
     c->flags |= EG_CAND_FP_DONE;
 }
 
+/* The fingerprint and masked preview of a confirmed candidate, computed
+ * where there is parallelism (workers) rather than on the emitting thread. */
+static int finish_candidate(run *r, job *j, eg_cand *c)
+{
+    fingerprint(r, j, c);
+    if (c->masked_off)
+        return EG_OK;
+    char masked[sizeof ((eg_finding *)0)->masked];
+    eg__mask_preview(c->type, j->ch.arena.data + c->norm_off, c->norm_len,
+                     masked, sizeof masked);
+    size_t off = j->ch.arena.len;
+    if (eg__buf_append(&j->ch.arena, masked, strlen(masked) + 1) != EG_OK)
+        return EG_ENOMEM;
+    c->masked_off = (uint32_t)off + 1;
+    return EG_OK;
+}
+
 static void process_job(run *r, job *j, eg_match_scratch *scratch)
 {
     eg_chunk *ch = &j->ch;
@@ -214,8 +233,11 @@ static void process_job(run *r, job *j, eg_match_scratch *scratch)
         return;
     count_lines(j);
     for (size_t i = 0; i < ch->ncands; i++)
-        if (ch->cands[i].flags & EG_CAND_RESOLVED)
-            fingerprint(r, j, &ch->cands[i]);
+        if ((ch->cands[i].flags & EG_CAND_RESOLVED) &&
+            finish_candidate(r, j, &ch->cands[i]) != EG_OK) {
+            j->rc = eg__fail(&j->err, EG_ENOMEM, "out of memory");
+            return;
+        }
     ch->hits = NULL; /* owned by the scratch */
     ch->nhits = 0;
 }
@@ -271,13 +293,12 @@ static int resolve_structure(run *r, job *j)
         if (eg__cursor_seek(in->cursor, j->buf, j->base, j->len, c->start,
                             &pos) != EG_OK)
             return EG_ENOMEM;
-        if (pos.in_header) {
-            c->flags |= EG_CAND_DROPPED;
-            continue;
-        }
-        eg__detect_resolve(c, key_kinds(r, &pos));
+        /* the first CSV row is a header or data: the cursor knows only
+         * once the row is complete; hold its candidates until then */
+        c->fflags = pos.in_header ? HELD_HEADER_ROW : 0;
+        if (!pos.in_header)
+            eg__detect_resolve(c, key_kinds(r, &pos));
         c->record = pos.record;
-        c->fflags = 0;
         if (in->format == EG_FORMAT_JSON || in->format == EG_FORMAT_JSONL)
             c->fflags = pos.in_string ? EG_FINDING_IN_JSON_STRING
                                       : EG_FINDING_JSON_BARE;
@@ -292,6 +313,17 @@ static int resolve_structure(run *r, job *j)
     if (eg__cursor_seek(in->cursor, j->buf, j->base, j->len,
                         j->base + j->own_hi, NULL) != EG_OK)
         return EG_ENOMEM;
+    int header = eg__cursor_has_header(in->cursor);
+    for (size_t i = 0; i < ch->ncands; i++) {
+        eg_cand *c = &ch->cands[i];
+        if (!(c->fflags & HELD_HEADER_ROW))
+            continue;
+        c->fflags &= ~HELD_HEADER_ROW;
+        if (header == 1)
+            c->flags |= EG_CAND_DROPPED; /* header words are no values */
+        else
+            eg__detect_resolve(c, 0);
+    }
     eg__detect_finish(ch);
     return EG_OK;
 }
@@ -299,7 +331,10 @@ static int resolve_structure(run *r, job *j)
 static int emit_candidate(run *r, job *j, eg_cand *c)
 {
     scan_input *in = j->in;
-    fingerprint(r, j, c);
+    if (finish_candidate(r, j, c) != EG_OK) {
+        r->fatal = 1;
+        return eg__fail(r->err, EG_ENOMEM, "out of memory");
+    }
     eg_finding f;
     memset(&f, 0, sizeof f);
     f.path = in->path;
@@ -311,8 +346,7 @@ static int emit_candidate(run *r, job *j, eg_cand *c)
     f.type = c->type;
     f.confidence = c->conf;
     f.field = c->field_off ? r->field_arena.data + c->field_off - 1 : NULL;
-    eg__mask_preview(c->type, j->ch.arena.data + c->norm_off, c->norm_len,
-                     f.masked, sizeof f.masked);
+    strcpy(f.masked, j->ch.arena.data + c->masked_off - 1);
     f.fp64 = c->fp64;
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 16; i++)
@@ -550,11 +584,12 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         ncarry = j->len - keep_from;
         carry_base = j->base + keep_from;
         memcpy(carry, j->buf + keep_from, ncarry);
+        /* the last job's emission frees `in`: count it before */
+        if (eof && in->status != EG_OK)
+            r->stats->failed++;
         if ((rc = submit_job(r, j)) != EG_OK)
             return rc;
     }
-    if (in->status != EG_OK)
-        r->stats->failed++;
     return EG_OK;
 }
 
