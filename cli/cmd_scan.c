@@ -380,8 +380,7 @@ static void usage(FILE *to)
         "Find personal information, sensitive PI, confidential markings and\n"
         "credentials in files, directories (recursively) and '-' (stdin).\n"
         "\n"
-        "  -f, --format FMT        jsonl (default when not a terminal), "
-        "text, sarif\n"
+        "  -f, --format FMT        text (default), jsonl, sarif\n"
         "  -o, --output FILE       write findings to FILE (atomically)\n"
         "      --summary FILE      write totals as JSON\n"
         "      --state FILE        write the counting state for 'egress "
@@ -756,7 +755,7 @@ int cmd_scan(int argc, char **argv)
         return pr > 0 ? 0 : 2;
     }
     if (!a.format_given)
-        a.format = (!a.output && isatty(STDOUT_FILENO)) ? OUT_TEXT : OUT_JSONL;
+        a.format = OUT_TEXT;
     c->format = a.format;
     c->want_summary = a.summary != NULL;
     eg_key key;
