@@ -322,11 +322,17 @@ static void on_warning(const char *path, uint64_t offset, int code,
     c->warnings++;
     if (c->quiet)
         return;
+    /* messages from the input layer already begin with the path */
+    size_t pl = strlen(path);
+    const char *sep = strncmp(message, path, pl) == 0 && message[pl] == ':'
+                          ? ""
+                          : ": ";
+    const char *name = *sep ? path : "";
     if (offset != UINT64_MAX)
-        cli_warn("%s: %s (at byte %llu)", path, message,
+        cli_warn("%s%s%s (at byte %llu)", name, sep, message,
                  (unsigned long long)offset);
     else
-        cli_warn("%s: %s", path, message);
+        cli_warn("%s%s%s", name, sep, message);
 }
 
 /* ---- summary ---- */

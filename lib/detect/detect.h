@@ -136,6 +136,9 @@ typedef struct eg_chunk {
     size_t ncands, cap;
     eg_buf arena;
     int oom; /**< set when an allocation failed: the chunk is lost */
+    /* the last line asked about by eg__line_has_tab() */
+    size_t tab_ls, tab_le;
+    int tab_has;
 } eg_chunk;
 
 /** Run every detector over the chunk; append candidates.  Text context is
@@ -168,6 +171,9 @@ int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
  *  (not necessarily adjacent). */
 int eg__label_near(const eg_chunk *ch, size_t at, size_t window,
                    uint32_t kinds);
+/** 1 if the line holding relative offset `at` contains a tab (cached per
+ *  line: dates in logs ask once per line). */
+int eg__line_has_tab(eg_chunk *ch, size_t at);
 /** 1 if the structured formats (CSV, TSV, JSON, JSONL) apply. */
 int eg__chunk_structured(const eg_chunk *ch);
 /** Context kinds from labels immediately before relative offset `at`
@@ -178,7 +184,7 @@ uint32_t eg__text_context(const eg_chunk *ch, size_t at);
 size_t eg__detect_digits(eg_chunk *ch, size_t p);
 /** 1 if the short digit run [p, e) (at most 5 digits, no letters around
  *  it) could start a value, judged from the bytes after it. */
-int eg__short_run_may_matter(const eg_chunk *ch, size_t p, size_t e);
+int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e);
 size_t eg__detect_fullwidth(eg_chunk *ch, size_t p);
 size_t eg__detect_email(eg_chunk *ch, size_t p);
 size_t eg__detect_cell(eg_chunk *ch, size_t p);

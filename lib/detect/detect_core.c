@@ -218,6 +218,21 @@ int eg__label_near(const eg_chunk *ch, size_t at, size_t window,
     return 0;
 }
 
+int eg__line_has_tab(eg_chunk *ch, size_t at)
+{
+    if (at >= ch->tab_ls && at < ch->tab_le)
+        return ch->tab_has;
+    const unsigned char *b = ch->buf;
+    const unsigned char *nl = at ? memrchr(b, '\n', at) : NULL;
+    size_t ls = nl ? (size_t)(nl - b) + 1 : 0;
+    nl = memchr(b + at, '\n', ch->len - at);
+    size_t le = nl ? (size_t)(nl - b) : ch->len;
+    ch->tab_ls = ls;
+    ch->tab_le = le;
+    ch->tab_has = memchr(b + ls, '\t', le - ls) != NULL;
+    return ch->tab_has;
+}
+
 int eg__chunk_structured(const eg_chunk *ch)
 {
     return ch->format == EG_FORMAT_CSV || ch->format == EG_FORMAT_TSV ||
@@ -358,7 +373,7 @@ static const unsigned char after_run[256] = {
 /* 1 if the digit run [p, e) is certainly no value: short, not glued to
  * letters, and followed by nothing that could continue a value.  This is
  * the common case (status codes, prices, counters) and must be cheap. */
-static inline int boring_run(const eg_chunk *ch, size_t p, size_t e)
+static inline int boring_run(eg_chunk *ch, size_t p, size_t e)
 {
     const unsigned char *b = ch->buf;
     if (e - p > 5)

@@ -477,6 +477,39 @@ static int octet(const unsigned char *s, size_t n)
     return v <= 255 ? v : -1;
 }
 
+/* 1 if b[0..n) joins two versions: " to ", " -> ", "至" ... */
+static int range_word(const unsigned char *b, size_t n)
+{
+    static const char *const words[] = {" to ", "->", " -> ", " => ", "~",
+                                        " ~ ", "至", "到", "→", " → "};
+    for (size_t i = 0; i < EG_ARRAY_LEN(words); i++)
+        if (strlen(words[i]) == n && !memcmp(b, words[i], n))
+            return 1;
+    return 0;
+}
+
+/* How far back a version label may stand from a dotted number at s: up to
+ * the previous number ("app_version=5.2.1 client_ip=10.20.30.40" names only
+ * the first), or past it when a range word joins the two ("upgraded from
+ * 1.2.3.4 to 1.2.4.0" names both). */
+static size_t version_window(const unsigned char *b, size_t s)
+{
+    size_t win = 0;
+    for (int hops = 0; hops < 2; hops++) {
+        size_t gap = 0;
+        while (win + gap < 40 && win + gap < s &&
+               !eg__is_digit(b[s - win - gap - 1]))
+            gap++;
+        win += gap;
+        if (win >= 40 || win >= s || !range_word(b + s - win, gap))
+            break;
+        while (win < s && win < 60 &&
+               (eg__is_digit(b[s - win - 1]) || b[s - win - 1] == '.'))
+            win++;
+    }
+    return win;
+}
+
 static int try_ipv4(eg_chunk *ch, size_t s, size_t e)
 {
     const unsigned char *b = ch->buf;
@@ -494,7 +527,13 @@ static int try_ipv4(eg_chunk *ch, size_t s, size_t e)
         return 0;
     if (at_utf8(ch, e, "\xE7\x89\x88")) /* 版本 follows */
         return 0;
-    if (eg__label_near(ch, s, 40, EG_CTX(VERSION)))
+    /* "Chrome/120.0.0.0": the version of a product token */
+    if (s > 1 && b[s - 1] == '/' && eg__is_alnum(b[s - 2]))
+        return 0;
+    /* a version label counts only up to the next number after it:
+     * "app_version=5.2.1 client_ip=10.20.30.40" names the first one */
+    size_t win = version_window(b, s);
+    if (eg__label_near(ch, s, win, EG_CTX(VERSION)))
         return 0;
     eg_cand *c;
     eg__cand_add(ch, EG_T_ipv4, s, e, (const char *)b + s, e - s, 0.85f, 0,
@@ -770,6 +809,8 @@ static int match_shape(const char *t, size_t n, const char *shape)
 static int try_documents(eg_chunk *ch, size_t s, size_t e, const char *t,
                          size_t n)
 {
+    if ((n != 9 && n != 11) || !strchr("EGDSPKMHCW", t[0]))
+        return 0;
     static const char *const passports[] = {
         "EDDDDDDDD", "ELDDDDDDD", "GDDDDDDDD", "DEDDDDDDD", "SEDDDDDDD",
         "PEDDDDDDD", "KDDDDDDDD", "MADDDDDDD"};
@@ -848,22 +889,20 @@ static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
  * text, a birth-date label shortly before or a tab-separated table; in
  * structured inputs the key decides later.  Checked before parsing,
  * because every log line starts with a date. */
-static int date_context_possible(const eg_chunk *ch, size_t p)
+static int date_context_possible(eg_chunk *ch, size_t p)
 {
     if (eg__chunk_structured(ch))
         return 1;
     if (eg__label_near(ch, p, 48, EG_CTX(DOB)))
         return 1;
-    const unsigned char *nl = p ? memrchr(ch->buf, '\n', p) : NULL;
-    size_t ls = nl ? (size_t)(nl - ch->buf) + 1 : 0;
-    return memchr(ch->buf + ls, '\t', p - ls) != NULL;
+    return eg__line_has_tab(ch, p);
 }
 
 /* Can a short digit run (at most 5 digits, no letters around it) start a
  * value?  Most digit runs are short numbers in logs and tables (status
  * codes, prices, times): this decides in a few comparisons, so that only
  * plausible starts pay for the full analysis. */
-int eg__short_run_may_matter(const eg_chunk *ch, size_t p, size_t e)
+int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e)
 {
     const unsigned char *b = ch->buf;
     size_t n = e - p, len = ch->len;
@@ -872,6 +911,9 @@ int eg__short_run_may_matter(const eg_chunk *ch, size_t p, size_t e)
     case '.':
         if (n == 4)
             return date_context_possible(ch, p);
+        /* 10:05:48.641 is a time of day, not an address */
+        if (p > 1 && b[p - 1] == ':' && eg__is_digit(b[p - 2]))
+            return 0;
         return n <= 3 && e + 1 < len && eg__is_digit(b[e + 1]);
     case ':': {
         /* IPv6 needs "::" or 7 colons; times (10:05:05) have neither */
@@ -1022,6 +1064,9 @@ size_t eg__detect_fullwidth(eg_chunk *ch, size_t p)
     if (p >= 3 && b[p - 3] == 0xEF && b[p - 2] == 0xBC && b[p - 1] >= 0x90 &&
         b[p - 1] <= 0x99)
         return q; /* middle of a run */
+    if ((p > 0 && eg__is_digit(b[p - 1])) ||
+        (q < ch->len && eg__is_digit(b[q])))
+        return q; /* part of a longer run written in mixed widths */
     digits g;
     memset(&g, 0, sizeof g);
     memcpy(g.d, v, n + 1);

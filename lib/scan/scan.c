@@ -154,11 +154,18 @@ static uint64_t count_newlines(const unsigned char *b, size_t n)
     uint64_t k = 0;
     size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i nl = _mm_set1_epi8('\n');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-        k += (uint64_t)__builtin_popcount(
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+    /* compare results are -1 per newline: subtract them into byte
+     * counters, and fold the counters with SAD before they can wrap */
+    const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i acc = zero;
+        for (int r = 0; r < 255 && i + 16 <= n; r++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+        }
+        __m128i sums = _mm_sad_epu8(acc, zero);
+        k += (uint64_t)_mm_cvtsi128_si32(sums) +
+             (uint64_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
     }
 #endif
     for (; i < n; i++)
@@ -225,6 +232,7 @@ static void process_job(run *r, job *j, eg_match_scratch *scratch)
     ch->regions = r->eng->regions;
     ch->type_enabled = r->opt.type_enabled;
     ch->oom = 0;
+    ch->tab_ls = ch->tab_le = 0;
     j->rc = eg__matcher_scan(r->eng->matcher, scratch, j->buf, j->len,
                              &ch->hits, &ch->nhits, &j->err);
     if (j->rc == EG_OK && eg__detect_chunk(ch) != EG_OK)
