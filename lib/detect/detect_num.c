@@ -912,9 +912,23 @@ int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e)
         if (n == 4)
             return date_context_possible(ch, p);
         /* 10:05:48.641 is a time of day, not an address */
-        if (p > 1 && b[p - 1] == ':' && eg__is_digit(b[p - 2]))
+        if (n > 3 || (p > 1 && b[p - 1] == ':' && eg__is_digit(b[p - 2])))
             return 0;
-        return n <= 3 && e + 1 < len && eg__is_digit(b[e + 1]);
+        {
+            /* an IPv4 address has three dots, a coordinate 4+ decimals;
+             * a price (61.05) or a version (2.16) has neither */
+            size_t q = e + 1, dots = 1, ndig = 0;
+            while (q < len && q - e < 16) {
+                if (eg__is_digit(b[q]))
+                    ndig++;
+                else if (b[q] == '.' && q + 1 < len && eg__is_digit(b[q + 1]))
+                    dots++;
+                else
+                    break;
+                q++;
+            }
+            return dots == 3 || (dots == 1 && ndig >= 4);
+        }
     case ':': {
         /* IPv6 needs "::" or 7 colons; times (10:05:05) have neither */
         size_t q = e, colons = 0, dbl = 0;
