@@ -38,31 +38,33 @@ void eg_rules_free(eg_rules *rules);
 /** What an assessment is asked about.  Initialise with
  *  EG_ASSESS_INPUT_INIT. */
 typedef struct eg_assess_input {
-    int version;            /**< EG_ASSESS_INPUT_VERSION */
-    const char *scenario;   /**< "outbound" or "listing" */
-    const char *regime;     /**< a regime id of the rules ("2024", "2022");
-                                 NULL: the regime in force on as_of */
-    int as_of_ymd;          /**< YYYYMMDD; 0: counts->as_of_ymd or today */
-    int ciio;               /**< 1: critical information infrastructure
-                                 operator */
-    int important_data;     /**< 1: data notified or published as
-                                 important data */
-    int platform;           /**< 1: network platform operator (listing) */
-    const char *exemption;  /**< NULL or "none", "contract", "hr",
-                                 "emergency", "reexport", "ftz",
-                                 "statutory" */
-    const char *venue;      /**< listing: "foreign" or "hk" */
-    const eg_counts *counts;         /**< required */
-    int64_t processed_individuals;   /**< people whose PI the processor
-                                          holds (2022 regime); -1: the
-                                          counted individuals */
-    int counts_given;       /**< 1: counts were given, not measured */
+    int version;             /**< EG_ASSESS_INPUT_VERSION */
+    const char *scenario;    /**< "outbound" or "listing" */
+    const char *regime;      /**< a regime id of the rules ("2024", "2022");
+                                  NULL: the regime in force on as_of */
+    int as_of_ymd;           /**< YYYYMMDD; 0: counts->as_of_ymd or today */
+    int ciio;                /**< 1: critical information infrastructure
+                                  operator */
+    int important_data;      /**< 1: data notified or published as
+                                  important data */
+    int platform;            /**< 1: network platform operator (listing) */
+    const char *exemption;   /**< NULL or "none", "contract", "hr",
+                                  "emergency", "reexport", "ftz",
+                                  "statutory" */
+    const char *venue;       /**< listing: "foreign" or "hk" */
+    const eg_counts *counts; /**< required */
+    int64_t processed_individuals; /**< people whose PI the processor
+                                        holds (2022 regime); -1: the
+                                        counted individuals */
+    int counts_given;              /**< 1: counts were given, not measured */
 } eg_assess_input;
 
 #define EG_ASSESS_INPUT_VERSION 1
 #define EG_ASSESS_INPUT_INIT                                                   \
-    {EG_ASSESS_INPUT_VERSION, "outbound", NULL, 0, 0, 0, 1, NULL, NULL,        \
-     NULL, -1, 0}
+    {                                                                          \
+        EG_ASSESS_INPUT_VERSION, "outbound", NULL, 0, 0, 0, 1, NULL, NULL,     \
+            NULL, -1, 0                                                        \
+    }
 
 /** The result of an assessment (opaque). */
 typedef struct eg_assessment eg_assessment;

@@ -47,8 +47,8 @@ int eg_key_write(const eg_key *key, const char *path, eg_error *err);
  *  HKDF-SHA256 (RFC 5869), no salt, info = "egress/" purpose.  Purposes in
  *  use: "fingerprint", "pseudonym", "ff1", "audit".
  *  @return EG_OK, EG_EINVAL, or EG_ERROR when OpenSSL fails. */
-int eg_key_derive(const eg_key *master, const char *purpose,
-                  unsigned char *out, size_t outlen, eg_error *err);
+int eg_key_derive(const eg_key *master, const char *purpose, unsigned char *out,
+                  size_t outlen, eg_error *err);
 
 /** Overwrite a key (bytes and id) with zeros in a way the compiler keeps. */
 void eg_key_wipe(eg_key *key);

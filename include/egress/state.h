@@ -32,11 +32,11 @@
  *
  * Memory (exact mode): 16 bytes per distinct key in a dense array plus a
  * 4-byte index slot per key at a load between 0.57 and 0.85, i.e. 20.7 to
- * 23.1 bytes per distinct key, plus 4 bytes per key transiently while
- * counting or writing.  Above `exact_key_limit` distinct keys the state
- * switches to estimation (bottom-k sketches, docs/internals/STATE_FORMAT.md)
- * whose memory is fixed (about 2 MiB); counts then carry an error bound and
- * eg_counts.exact is 0.
+ * 23.1 bytes per distinct key (measured: 22.7 at 30 million keys), plus 1
+ * byte per key transiently while counting.  Above `exact_key_limit`
+ * distinct keys the state switches to estimation (bottom-k sketches,
+ * docs/internals/STATE_FORMAT.md) whose memory is fixed (2 MiB at the
+ * default k); counts then carry an error bound and eg_counts.exact is 0.
  *
  * Thread-safety: an eg_state is not synchronized; use it from one thread at
  * a time (the scan serializes its callbacks).  Distinct states are
@@ -65,17 +65,19 @@ typedef struct eg_state_options {
     uint64_t exact_key_limit; /**< distinct keys counted exactly; above it
                                    the state estimates; 0 = default */
     uint32_t sketch_k;        /**< sketch size when estimating; 0 = default;
-                                   relative error about 1/sqrt(k) */
+                                   16 .. 2^20; relative error ~1/sqrt(k) */
 } eg_state_options;
 
 #define EG_STATE_OPTIONS_VERSION 1
-#define EG_STATE_OPTIONS_INIT {EG_STATE_OPTIONS_VERSION, NULL, 0, 0}
+#define EG_STATE_OPTIONS_INIT                                                  \
+    {                                                                          \
+        EG_STATE_OPTIONS_VERSION, NULL, 0, 0                                   \
+    }
 
 /** Create an empty state.
  *  @return EG_OK; EG_EINVAL for a missing or malformed key id; EG_ENOMEM.
  *  Ownership: *out belongs to the caller; free it with eg_state_free(). */
-int eg_state_new(eg_state **out, const eg_state_options *opts,
-                 eg_error *err);
+int eg_state_new(eg_state **out, const eg_state_options *opts, eg_error *err);
 
 /** Free a state; NULL is allowed. */
 void eg_state_free(eg_state *st);
@@ -118,7 +120,9 @@ int eg_state_merge(eg_state *dst, const eg_state *src, eg_error *err);
 
 /** Merge a state file into `dst`, streaming: the file is verified in a
  *  first pass and applied in a second, so that memory stays that of the
- *  union and a bad file leaves `dst` unchanged.
+ *  union (plus 4 bytes per key of the file) and a bad file leaves `dst`
+ *  unchanged.  Only if the file changes between the two passes is `dst`
+ *  left unusable (later calls fail).
  *  @return as eg_state_read() and eg_state_merge(). */
 int eg_state_merge_file(eg_state *dst, const char *path, eg_error *err);
 
@@ -143,10 +147,10 @@ typedef struct eg_counts {
                                     cannot be deduplicated or counted */
     uint64_t records_with_sensitive_pi;
     uint64_t unlinked_sensitive_records;
-    uint64_t inputs_with_pi;    /**< inputs with at least one PI finding */
-    uint64_t distinct_keys;     /**< estimated when !exact */
-    uint64_t findings;          /**< all findings added */
-    int type_count;             /**< eg_type_count() */
+    uint64_t inputs_with_pi; /**< inputs with at least one PI finding */
+    uint64_t distinct_keys;  /**< estimated when !exact */
+    uint64_t findings;       /**< all findings added */
+    int type_count;          /**< eg_type_count() */
     uint64_t findings_by_type[EG_COUNTS_MAX_TYPES];
     uint64_t keys_by_type[EG_COUNTS_MAX_TYPES]; /**< distinct keys */
     uint64_t findings_by_category[EG_CAT_COUNT];

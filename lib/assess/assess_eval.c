@@ -17,8 +17,7 @@
 
 /* ----------------------------------------------------------- conditions */
 
-static bool cmp_num(uint64_t v, cond_op op, int64_t c)
-{
+static bool cmp_num(uint64_t v, cond_op op, int64_t c) {
     uint64_t k = (uint64_t)c;
     switch (op) {
     case OP_EQ:
@@ -37,8 +36,7 @@ static bool cmp_num(uint64_t v, cond_op op, int64_t c)
     return false;
 }
 
-static tri leaf(const cond *c, const value *v)
-{
+static tri leaf(const cond *c, const value *v) {
     if (!v->known)
         return T_UNKNOWN;
     const var_def *d = &eg__assess_vars[c->var];
@@ -67,8 +65,7 @@ static tri leaf(const cond *c, const value *v)
     return a == b ? (a ? T_TRUE : T_FALSE) : T_UNKNOWN;
 }
 
-tri eg__cond_eval(const cond *c, const value *vals)
-{
+tri eg__cond_eval(const cond *c, const value *vals) {
     if (c->kind == C_LEAF)
         return leaf(c, &vals[c->var]);
     bool any_unknown = false;
@@ -86,8 +83,7 @@ tri eg__cond_eval(const cond *c, const value *vals)
     return c->kind == C_ALL ? T_TRUE : T_FALSE;
 }
 
-void eg__cond_vars(const cond *c, int used[V_COUNT])
-{
+void eg__cond_vars(const cond *c, int used[V_COUNT]) {
     if (c->kind == C_LEAF) {
         used[c->var] = 1;
         return;
@@ -96,8 +92,7 @@ void eg__cond_vars(const cond *c, int used[V_COUNT])
         eg__cond_vars(&c->kids[i], used);
 }
 
-int eg__cond_print(eg_buf *b, const cond *c, int top)
-{
+int eg__cond_print(eg_buf *b, const cond *c, int top) {
     static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
     if (c->kind == C_LEAF) {
         const var_def *d = &eg__assess_vars[c->var];
@@ -126,8 +121,7 @@ int eg__cond_print(eg_buf *b, const cond *c, int top)
 
 /* ----------------------------------------------------------- the input */
 
-static bool one_of(const char *const *list, const char *s)
-{
+static bool one_of(const char *const *list, const char *s) {
     for (; *list; list++)
         if (strcmp(*list, s) == 0)
             return true;
@@ -135,8 +129,7 @@ static bool one_of(const char *const *list, const char *s)
 }
 
 static const regime *pick_regime(const eg_rules *r, const char *scenario,
-                                 const char *id, int as_of, eg_error *err)
-{
+                                 const char *id, int as_of, eg_error *err) {
     const regime *best = NULL;
     for (size_t i = 0; i < r->nregimes; i++) {
         const regime *g = &r->regimes[i];
@@ -163,8 +156,7 @@ static const regime *pick_regime(const eg_rules *r, const char *scenario,
 }
 
 static int set_values(eg_assessment *a, const eg_assess_input *in,
-                      eg_error *err)
-{
+                      eg_error *err) {
     const eg_counts *c = &a->counts;
     value *v = a->vals;
     for (int i = 0; i < V_COUNT; i++)
@@ -186,9 +178,8 @@ static int set_values(eg_assessment *a, const eg_assess_input *in,
     }
     v[V_UNLINKED].num = c->unlinked_records;
     int mark = eg_type_from_id("confidential_marking");
-    v[V_MARKINGS].num = mark >= 0 && mark < EG_COUNTS_MAX_TYPES
-                            ? c->findings_by_type[mark]
-                            : 0;
+    v[V_MARKINGS].num =
+        mark >= 0 && mark < EG_COUNTS_MAX_TYPES ? c->findings_by_type[mark] : 0;
     v[V_PI_PRESENT].boolean = c->individuals > 0 ||
                               c->sensitive_individuals > 0 ||
                               c->records_with_pi > 0;
@@ -225,8 +216,7 @@ static int set_values(eg_assessment *a, const eg_assess_input *in,
 /* ------------------------------------------------------------- results */
 
 static int add_note(eg_assessment *a, note_code code, const char *ref,
-                    int date)
-{
+                    int date) {
     note *n = eg__realloc(a->notes, (a->nnotes + 1) * sizeof *n);
     if (!n)
         return EG_ENOMEM;
@@ -238,8 +228,7 @@ static int add_note(eg_assessment *a, note_code code, const char *ref,
     return EG_OK;
 }
 
-static int add_fired(eg_assessment *a, const rule *r, tri status)
-{
+static int add_fired(eg_assessment *a, const rule *r, tri status) {
     fired *f = eg__realloc(a->fired, (a->nfired + 1) * sizeof *f);
     if (!f)
         return EG_ENOMEM;
@@ -250,8 +239,7 @@ static int add_fired(eg_assessment *a, const rule *r, tri status)
     return EG_OK;
 }
 
-static int add_listed(eg_assessment *a, const obligation *o, tri status)
-{
+static int add_listed(eg_assessment *a, const obligation *o, tri status) {
     listed *l = eg__realloc(a->listed, (a->nlisted + 1) * sizeof *l);
     if (!l)
         return EG_ENOMEM;
@@ -262,8 +250,7 @@ static int add_listed(eg_assessment *a, const obligation *o, tri status)
     return EG_OK;
 }
 
-static int run_rules(eg_assessment *a, eg_error *err)
-{
+static int run_rules(eg_assessment *a, eg_error *err) {
     const eg_rules *R = a->rules;
     const regime *g = a->reg;
     bool definite = false;
@@ -275,7 +262,8 @@ static int run_rules(eg_assessment *a, eg_error *err)
         /* Inside the regime's life, a rule that starts later is skipped
          * until its date; before or after it, the regime is assessed as
          * written (a what-if). */
-        bool in_life = a->as_of >= g->from && (!g->until || a->as_of <= g->until);
+        bool in_life =
+            a->as_of >= g->from && (!g->until || a->as_of <= g->until);
         if (in_life && a->as_of < r->from) {
             if (add_note(a, N_RULE_NOT_IN_FORCE, r->id, r->from))
                 return eg__fail(err, EG_ENOMEM, "out of memory");
@@ -313,8 +301,7 @@ static int run_rules(eg_assessment *a, eg_error *err)
     return EG_OK;
 }
 
-static int run_obligations(eg_assessment *a, eg_error *err)
-{
+static int run_obligations(eg_assessment *a, eg_error *err) {
     const eg_rules *R = a->rules;
     for (size_t i = 0; i < R->nobligations; i++) {
         const obligation *o = &R->obligations[i];
@@ -330,14 +317,14 @@ static int run_obligations(eg_assessment *a, eg_error *err)
 }
 
 int eg_assess(const eg_rules *rules, const eg_assess_input *in,
-              eg_assessment **out, eg_error *err)
-{
+              eg_assessment **out, eg_error *err) {
     if (!out)
         return eg__fail(err, EG_EINVAL, "eg_assess: out is NULL");
     *out = NULL;
     if (!rules || !in || !in->counts)
-        return eg__fail(err, EG_EINVAL, "eg_assess: rules, input and counts "
-                                        "are required");
+        return eg__fail(err, EG_EINVAL,
+                        "eg_assess: rules, input and counts "
+                        "are required");
     if (in->version != EG_ASSESS_INPUT_VERSION)
         return eg__fail(err, EG_EINVAL, "eg_assess: input of another version");
     const char *sc = in->scenario ? in->scenario : "outbound";
@@ -384,20 +371,17 @@ int eg_assess(const eg_rules *rules, const eg_assess_input *in,
     return EG_OK;
 }
 
-const char *eg_assessment_pathway(const eg_assessment *a)
-{
+const char *eg_assessment_pathway(const eg_assessment *a) {
     return a ? a->pathway : NULL;
 }
 
-const char *eg_assessment_rule(const eg_assessment *a)
-{
+const char *eg_assessment_rule(const eg_assessment *a) {
     if (!a || !a->pathway_def || a->nfired == 0)
         return NULL;
     return a->fired[a->nfired - 1].r->id;
 }
 
-void eg_assessment_free(eg_assessment *a)
-{
+void eg_assessment_free(eg_assessment *a) {
     if (!a)
         return;
     eg__free(a->fired);

@@ -117,9 +117,9 @@ int eg__cond_print(eg_buf *b, const cond *c, int top);
 void eg__cond_vars(const cond *c, int used[V_COUNT]);
 
 typedef enum note_code {
-    N_REGIME_NOT_YET,    /* regime chosen before its start */
-    N_REGIME_SUPERSEDED, /* regime chosen after its end */
-    N_RULE_NOT_IN_FORCE, /* a rule skipped: not yet in force */
+    N_REGIME_NOT_YET,     /* regime chosen before its start */
+    N_REGIME_SUPERSEDED,  /* regime chosen after its end */
+    N_RULE_NOT_IN_FORCE,  /* a rule skipped: not yet in force */
     N_ESTIMATE_UNDECIDED, /* the estimate straddles a threshold */
     N_ESTIMATE            /* counts are estimates at all */
 } note_code;

@@ -49,8 +49,9 @@ int eg__ff1_new(eg__ff1 **out, const unsigned char *key, size_t keylen,
                                : keylen == 32 ? EVP_aes_256_ecb()
                                               : NULL;
     if (!out || !key || !cipher)
-        return eg__fail(err, EG_EINVAL, "FF1: the AES key must be 16, 24 or "
-                                        "32 bytes");
+        return eg__fail(err, EG_EINVAL,
+                        "FF1: the AES key must be 16, 24 or "
+                        "32 bytes");
     *out = NULL;
     eg__ff1 *f = eg__calloc(1, sizeof *f);
     if (!f)
@@ -160,8 +161,8 @@ static void bn_to_bytes(const uint32_t *z, size_t zl, unsigned char *out,
     for (size_t i = 0; i < nbytes; i++) {
         size_t bytepos = nbytes - 1 - i; /* significance of out[i] */
         size_t limb = bytepos / 4;
-        out[i] = limb < zl ? (unsigned char)(z[limb] >> (8 * (bytepos % 4)))
-                           : 0;
+        out[i] =
+            limb < zl ? (unsigned char)(z[limb] >> (8 * (bytepos % 4))) : 0;
     }
 }
 
@@ -239,8 +240,7 @@ static int check_args(unsigned radix, size_t tweaklen, const uint16_t *x,
                       size_t n, eg_error *err)
 {
     if (radix < 2 || radix > 65536)
-        return eg__fail(err, EG_EINVAL, "FF1: radix %u out of 2..65536",
-                        radix);
+        return eg__fail(err, EG_EINVAL, "FF1: radix %u out of 2..65536", radix);
     if (n < 2 || n > EG_FF1_MAX_LEN)
         return eg__fail(err, EG_EINVAL, "FF1: length %zu out of 2..%d", n,
                         EG_FF1_MAX_LEN);
@@ -317,10 +317,10 @@ static void work_carve(ff1_work *w, unsigned char *mem, const ff1_shape *sh)
 
 /* R = PRF(P || Q) with Q's round-dependent tail filled in; `head` is the
  * CBC-MAC state after P and Q's constant whole blocks. */
-static int round_prf(eg__ff1 *f, const ff1_shape *sh, const unsigned char
-                     head[16], ff1_work *w, unsigned round,
-                     const uint16_t *half, size_t halflen,
-                     const radix_step *rs, unsigned char r[16])
+static int round_prf(eg__ff1 *f, const ff1_shape *sh,
+                     const unsigned char head[16], ff1_work *w, unsigned round,
+                     const uint16_t *half, size_t halflen, const radix_step *rs,
+                     unsigned char r[16])
 {
     size_t tail = sh->t + (sh->qlen - sh->t - 1 - sh->b);
     w->q[tail] = (unsigned char)round;
@@ -453,8 +453,8 @@ static int ff1_crypt(eg__ff1 *f, unsigned radix, const unsigned char *tweak,
     if (rc != EG_OK)
         return rc;
 
-    ff1_shape sh = {.radix = radix, .n = n, .u = n / 2, .v = n - n / 2,
-                    .t = tweaklen};
+    ff1_shape sh = {
+        .radix = radix, .n = n, .u = n / 2, .v = n - n / 2, .t = tweaklen};
     /* radix^v < 2^(16 v): (v+1) limbs of 16 bits hold it comfortably */
     uint32_t stackb[SMALL_SCRATCH / sizeof(uint32_t)];
     uint32_t *bscratch = stackb;
@@ -532,8 +532,8 @@ static int crypt_str(eg__ff1 *f, unsigned radix, const unsigned char *tweak,
     if (n > EG_FF1_MAX_LEN)
         return eg__fail(err, EG_EINVAL, "FF1: string too long");
     uint16_t stackx[256] = {0};
-    uint16_t *x = n <= EG_ARRAY_LEN(stackx) ? stackx
-                                            : eg__malloc(n * sizeof *x + 1);
+    uint16_t *x =
+        n <= EG_ARRAY_LEN(stackx) ? stackx : eg__malloc(n * sizeof *x + 1);
     if (!x)
         return eg__fail(err, EG_ENOMEM, "FF1: out of memory");
     int rc = EG_OK;
@@ -636,8 +636,7 @@ static void bn_to_bits(const uint32_t *z, size_t zl, uint16_t *bits,
 {
     for (size_t i = 0; i < nbits; i++) {
         size_t pos = nbits - 1 - i;
-        bits[i] = pos / 32 < zl ? (uint16_t)(z[pos / 32] >> (pos % 32) & 1)
-                                : 0;
+        bits[i] = pos / 32 < zl ? (uint16_t)(z[pos / 32] >> (pos % 32) & 1) : 0;
     }
 }
 
@@ -680,8 +679,8 @@ static int walk(eg__ff1 *f, const uint32_t *radices, size_t n,
                 int decrypt, eg_error *err)
 {
     for (long iter = 0; iter < MAX_WALK; iter++) {
-        int rc = ff1_crypt(f, 2, tweak, tweaklen, bits, nbits, bits, decrypt,
-                           err);
+        int rc =
+            ff1_crypt(f, 2, tweak, tweaklen, bits, nbits, bits, decrypt, err);
         if (rc != EG_OK)
             return rc;
         size_t zl = bn_from_bits(num, bits, nbits);
@@ -738,8 +737,8 @@ static int crypt_mixed(eg__ff1 *f, const uint32_t *radices, size_t n,
         } else {
             size_t zl = bn_from_mixed(num, radices, x, n);
             bn_to_bits(num, zl, bits, nbits);
-            rc = walk(f, radices, n, tweak, tweaklen, bits, nbits, dom, dl,
-                      num, y, accept, payload, decrypt, err);
+            rc = walk(f, radices, n, tweak, tweaklen, bits, nbits, dom, dl, num,
+                      y, accept, payload, decrypt, err);
         }
     }
     OPENSSL_cleanse(mem, 2 * limbs * sizeof(uint32_t) +
@@ -754,8 +753,8 @@ int eg__ff1_encrypt_mixed(eg__ff1 *f, const uint32_t *radices, size_t n,
                           eg__ff1_accept_cb accept, void *payload,
                           eg_error *err)
 {
-    return crypt_mixed(f, radices, n, tweak, tweaklen, x, y, accept, payload,
-                       0, err);
+    return crypt_mixed(f, radices, n, tweak, tweaklen, x, y, accept, payload, 0,
+                       err);
 }
 
 int eg__ff1_decrypt_mixed(eg__ff1 *f, const uint32_t *radices, size_t n,
@@ -764,6 +763,6 @@ int eg__ff1_decrypt_mixed(eg__ff1 *f, const uint32_t *radices, size_t n,
                           eg__ff1_accept_cb accept, void *payload,
                           eg_error *err)
 {
-    return crypt_mixed(f, radices, n, tweak, tweaklen, x, y, accept, payload,
-                       1, err);
+    return crypt_mixed(f, radices, n, tweak, tweaklen, x, y, accept, payload, 1,
+                       err);
 }

@@ -127,8 +127,7 @@ static int open_error(const char *path, int e, eg_error *err)
                         path);
     case EACCES:
     case EPERM:
-        return eg__fail(err, EG_EPERM, "key file %s: permission denied",
-                        path);
+        return eg__fail(err, EG_EPERM, "key file %s: permission denied", path);
     default:
         return eg__fail(err, EG_EIO, "key file %s: %s", path, strerror(e));
     }
@@ -141,8 +140,7 @@ static int check_key_fd(int fd, const char *path, eg_error *err)
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return eg__fail(err, EG_EIO, "key file %s: %s", path,
-                        strerror(errno));
+        return eg__fail(err, EG_EIO, "key file %s: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return eg__fail(err, EG_EPERM,
                         "key file %s is not a regular file; refusing it", path);
@@ -222,8 +220,8 @@ int eg_key_load(eg_key *out, const char *path, eg_error *err)
     if (rc == EG_OK) {
         ssize_t n = read_all(fd, buf, sizeof buf);
         if (n < 0)
-            rc = eg__fail(err, EG_EIO, "key file %s: %s", path,
-                          strerror(errno));
+            rc =
+                eg__fail(err, EG_EIO, "key file %s: %s", path, strerror(errno));
         else
             rc = parse_key_file(buf, (size_t)n, out, path, err);
     }
@@ -303,8 +301,8 @@ static void format_key_file(const eg_key *key, char *buf)
     buf[KEY_FILE_LEN - 1] = '\n';
 }
 
-static int create_temp(const char *dir, char *tmp, size_t cap,
-                       const char *path, eg_error *err)
+static int create_temp(const char *dir, char *tmp, size_t cap, const char *path,
+                       eg_error *err)
 {
     for (int attempt = 0; attempt < 16; attempt++) {
         unsigned char r[8];
@@ -313,8 +311,7 @@ static int create_temp(const char *dir, char *tmp, size_t cap,
             return eg__fail(err, EG_ERROR, "random generator failed");
         hex_encode(r, sizeof r, rh);
         if (snprintf(tmp, cap, "%s/.egress-key.%s.tmp", dir, rh) >= (int)cap)
-            return eg__fail(err, EG_EINVAL, "key file %s: path too long",
-                            path);
+            return eg__fail(err, EG_EINVAL, "key file %s: path too long", path);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                       0600);
         if (fd >= 0)
@@ -355,11 +352,10 @@ int eg_key_write(const eg_key *key, const char *path, eg_error *err)
         rc = eg__fail(err, EG_EIO, "key file %s: close failed: %s", path,
                       strerror(errno));
     if (rc == EG_OK && place_no_replace(tmp, path) != 0)
-        rc = eg__fail(err, errno == EEXIST ? EG_EPERM : EG_EIO,
-                      "key file %s: %s", path,
-                      errno == EEXIST
-                          ? "already exists; refusing to overwrite it"
-                          : strerror(errno));
+        rc = eg__fail(
+            err, errno == EEXIST ? EG_EPERM : EG_EIO, "key file %s: %s", path,
+            errno == EEXIST ? "already exists; refusing to overwrite it"
+                            : strerror(errno));
     if (rc != EG_OK)
         unlink(tmp);
     else
@@ -369,8 +365,8 @@ int eg_key_write(const eg_key *key, const char *path, eg_error *err)
 
 /* ------------------------------------------------------------ derivation */
 
-int eg_key_derive(const eg_key *master, const char *purpose,
-                  unsigned char *out, size_t outlen, eg_error *err)
+int eg_key_derive(const eg_key *master, const char *purpose, unsigned char *out,
+                  size_t outlen, eg_error *err)
 {
     if (!master || !purpose || !*purpose || !out || outlen == 0 ||
         outlen > 255 * 32 || strlen(purpose) > 64)

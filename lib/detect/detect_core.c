@@ -311,6 +311,10 @@ static inline int is_anchor_scalar(const unsigned char *b, size_t i,
     return 0;
 }
 
+/* How far before its anchor a value can start: addresses read back up to
+ * 120 bytes of divisions, e-mail local parts 64 bytes. */
+#define ANCHOR_REACH 512
+
 /* The 16-byte masks of one block at b: digits, and every anchor. */
 #if defined(__SSE2__)
 typedef struct block_masks {
@@ -413,7 +417,15 @@ static int walk_anchors(eg_chunk *ch)
     const unsigned char *b = ch->buf;
     unsigned char delim[3];
     cell_delimiters(ch->format, delim);
-    size_t end = ch->own_hi, p = ch->own_lo;
+    /* A value may start well before its anchor (an address before its house
+     * number, an e-mail before its '@'): walk on past the owned region so
+     * that such a value is found by the chunk that owns its first byte.
+     * eg__cand_add() keeps only candidates that start in the owned region. */
+    size_t end = ch->own_hi + ANCHOR_REACH < ch->len ? ch->own_hi + ANCHOR_REACH
+                                                     : ch->len;
+    /* and from one byte before it: a table cell's anchor is the delimiter
+     * before the cell, which may be the previous chunk's last byte */
+    size_t p = ch->own_lo > 0 ? ch->own_lo - 1 : 0;
 #if defined(__SSE2__)
     while (p + 18 <= ch->len && p < end) {
         block_masks bm = scan_block(b + p, delim);

@@ -376,24 +376,37 @@ static size_t classify_groups(eg_chunk *ch, const digits *g, size_t i)
     return 1;
 }
 
-/* Collect digit groups separated by single ' ' or '-' from s. */
+/* Collect digit groups separated by single ' ' or '-' from s.  A value
+ * has at most 24 digits (a 19-digit card after a country code), so a
+ * sequence stops before a group that would pass MAX_DIGITS; a first group
+ * longer than that is no value at all (ng = 0). */
 static size_t collect_groups(const eg_chunk *ch, size_t s, digits *g)
 {
     const unsigned char *b = ch->buf;
-    size_t end = ch->len, p = s;
+    size_t end = ch->len, p = s, last_end = s;
     memset(g, 0, sizeof *g);
     while (g->ng < MAX_GROUPS) {
         size_t q = p;
-        while (q < end && eg__is_digit(b[q]) && g->n < MAX_DIGITS)
-            g->d[g->n++] = (char)b[q++];
-        if (q < end && (b[q] == 'X' || b[q] == 'x') && g->n < MAX_DIGITS &&
-            (q + 1 >= end || !eg__is_alnum(b[q + 1])))
+        while (q < end && eg__is_digit(b[q]))
+            q++;
+        int x = q < end && (b[q] == 'X' || b[q] == 'x') &&
+                (q + 1 >= end || !eg__is_alnum(b[q + 1]));
+        size_t run = q - p + (size_t)x;
+        if (g->n + run > MAX_DIGITS) {
+            if (g->ng == 0)
+                return q + (size_t)x;
+            break;
+        }
+        memcpy(g->d + g->n, b + p, q - p);
+        g->n += q - p;
+        if (x)
             g->d[g->n++] = 'X', q++;
         g->gstart[g->ng] = p;
         g->gend[g->ng] = q;
-        g->glen[g->ng] = q - p;
+        g->glen[g->ng] = run;
         g->ng++;
-        if (q > p && g->d[g->n - 1] == 'X')
+        last_end = q;
+        if (x)
             break;
         if (q + 1 < end && (b[q] == ' ' || b[q] == '-') &&
             eg__is_digit(b[q + 1]) && g->ng < MAX_GROUPS) {
@@ -404,7 +417,7 @@ static size_t collect_groups(const eg_chunk *ch, size_t s, digits *g)
         break;
     }
     g->d[g->n] = '\0';
-    return g->gend[g->ng - 1];
+    return last_end;
 }
 
 /* "(0755) 8888-6666", "（010）12345678": an area code in brackets. */
@@ -458,11 +471,21 @@ static size_t detect_number_groups(eg_chunk *ch, size_t s)
         return bl;
     digits g;
     size_t end = collect_groups(ch, s, &g);
-    if (end < ch->len && eg__is_alnum(ch->buf[end]))
-        return end; /* glued to letters: a code, not a value */
-    for (size_t i = 0; i < g.ng;)
+    if (g.ng == 0 || (end < ch->len && eg__is_alnum(ch->buf[end])))
+        return end; /* too long, or glued to letters: a code, no value */
+    /* A run longer than the window (MAX_GROUPS, MAX_DIGITS) goes on after
+     * `end`: classify only the groups followed by a whole value's worth of
+     * groups (5: a 4-4-4-4-3 card) and resume at the next group, so that a
+     * value is never cut by the window ("138 2996 8745 138 2996 8745 ..."
+     * lost every third number) and the parse of a long run does not
+     * depend on where the walk, or the chunk, entered it. */
+    const unsigned char *b = ch->buf;
+    int more = end + 1 < ch->len && (b[end] == ' ' || b[end] == '-') &&
+               eg__is_digit(b[end + 1]);
+    size_t limit = !more ? g.ng : g.ng > 4 ? g.ng - 4 : 1, i = 0;
+    while (i < limit)
         i += classify_groups(ch, &g, i);
-    return end;
+    return i < g.ng ? g.gstart[i] : end;
 }
 
 /* ------------------------------------------------------ dotted numbers */
@@ -666,9 +689,13 @@ static size_t try_mac(eg_chunk *ch, size_t s)
 static size_t try_ipv6(eg_chunk *ch, size_t s)
 {
     const unsigned char *b = ch->buf;
-    while (s > 0 && (is_hex(b[s - 1]) || b[s - 1] == ':'))
+    size_t anchor = s;
+    /* an address is at most 45 bytes: look back no further, so that a
+     * long "1:1:1:..." run costs linear time, not quadratic */
+    while (s > 0 && anchor - s <= 45 && (is_hex(b[s - 1]) || b[s - 1] == ':'))
         s--;
-    if (s > 0 && (eg__is_alnum(b[s - 1]) || b[s - 1] == '.'))
+    if (s > 0 && (eg__is_alnum(b[s - 1]) || b[s - 1] == '.' ||
+                  b[s - 1] == ':'))
         return 0;
     size_t e = s, colons = 0;
     while (e < ch->len && e - s < 45 &&
@@ -1045,7 +1072,11 @@ size_t eg__detect_digits(eg_chunk *ch, size_t p)
         }
         if (tl == 7 || tl == 8)
             try_macao(ch, s, e, (const char *)b + s, tl);
-        return detect_number_groups(ch, s);
+        /* never resume inside this token: a run of more than MAX_DIGITS
+         * digits stops collect_groups() early, and resuming there made
+         * every digit of a long run re-scan the run (quadratic) */
+        size_t r = detect_number_groups(ch, s);
+        return r > e ? r : e;
     }
     if (next == '.' && tl < 12) {
         /* "v6.18.22.106", "build5.1": a version; skip the dotted run */

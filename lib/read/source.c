@@ -250,7 +250,7 @@ int eg__source_open(eg_source **out, const char *path,
         if (rc != EG_OK)
             return rc;
     }
-    eg_source *src;
+    eg_source *src = NULL;
     int rc = source_new(&src, path, limits, err);
     if (rc != EG_OK) {
         if (!is_stdin)
@@ -273,11 +273,11 @@ int eg__source_open_memory(eg_source **out, const char *display,
         return eg__fail(err, EG_EINVAL,
                         "eg__source_open_memory: NULL argument");
     *out = NULL;
-    eg_source *src;
+    eg_source *src = NULL;
     int rc = source_new(&src, display ? display : "<memory>", limits, err);
     if (rc != EG_OK)
         return rc;
-    src->in = data;
+    src->in = data ? data : (const void *)""; /* never NULL + 0 */
     src->in_len = len;
     src->raw_eof = 1;
     src->raw_total = len;
@@ -368,79 +368,76 @@ static int decode_step(eg_source *src, unsigned char *out, size_t room,
     return EG_OK;
 }
 
-/* Decompress into buf.  Past the size limit, one probe byte tells a stream
- * that ends exactly at the limit from one that goes on. */
+/* After a decoder step: EG_OK to go on, STEP_END at the clean end, or the
+ * error (truncation, no progress, ratio). */
+enum { STEP_END = 1 };
+
+static int check_step(eg_source *src, int stalled, int boundary,
+                      eg_error *err) {
+    if (stalled && src->in_pos < src->in_len)
+        return decode_failed(src, EG_DECODE_CORRUPT, "decoder made no progress",
+                             err);
+    if (stalled && src->raw_eof) {
+        if (boundary)
+            return STEP_END;
+        return eg__fail(err, EG_ECORRUPT,
+                        "%s: truncated %s stream at compressed byte %llu "
+                        "(decompressed %llu)",
+                        src->path, src->dec->name,
+                        (unsigned long long)src->in_total,
+                        (unsigned long long)src->out_total);
+    }
+    if (ratio_exceeded(src))
+        return eg__fail(err, EG_ELIMIT,
+                        "%s: decompression ratio above %u:1 at decompressed "
+                        "byte %llu",
+                        src->path, (unsigned)src->limits.max_ratio,
+                        (unsigned long long)src->out_total);
+    return EG_OK;
+}
+
+/* Decompress into buf.  Past the size limit, one probe byte (not counted,
+ * not returned) tells a stream that ends exactly at the limit from one
+ * that goes on. */
 static int read_decoded(eg_source *src, unsigned char *buf, size_t cap,
                         size_t *made, eg_error *err) {
     unsigned char probe;
     unsigned char *out = buf;
-    size_t room = cap;
+    size_t room = cap, n = 0;
     uint64_t limit = src->limits.max_decompressed;
-    int probing = 0;
-    if (limit) {
-        uint64_t left = limit - src->out_total;
-        if (left == 0) {
-            out = &probe;
-            room = 1;
-            probing = 1;
-        } else if (left < room) {
-            room = (size_t)left;
-        }
+    int probing = limit && src->out_total == limit;
+    if (probing) {
+        out = &probe;
+        room = 1;
+    } else if (limit && limit - src->out_total < room) {
+        room = (size_t)(limit - src->out_total);
     }
-    size_t n = 0;
-    while (n < room) {
+    int rc = EG_OK;
+    while (rc == EG_OK && n < room) {
         if (src->in_pos == src->in_len && !src->raw_eof) {
             if (n > 0 && src->is_stream)
                 break; /* give the caller what we have, not block */
-            int rc = refill(src, err);
-            if (rc != EG_OK) {
-                *made = probing ? 0 : n;
-                return rc;
-            }
+            rc = refill(src, err);
             continue;
         }
         int stalled = 0, boundary = 0;
-        int rc =
+        rc =
             decode_step(src, out, room, &n, !probing, &stalled, &boundary, err);
-        if (rc != EG_OK) {
-            *made = probing ? 0 : n;
-            return rc;
-        }
-        if (probing && n > 0)
-            return eg__fail(err, EG_ELIMIT,
-                            "%s: decompressed size exceeds the limit of "
-                            "%llu bytes at decompressed byte %llu",
-                            src->path, (unsigned long long)limit,
-                            (unsigned long long)src->out_total);
-        if (stalled && src->in_pos < src->in_len) {
-            *made = n;
-            return decode_failed(src, EG_DECODE_CORRUPT,
-                                 "decoder made no progress", err);
-        }
-        if (stalled && src->raw_eof) {
-            *made = n;
-            if (boundary) {
-                src->done = 1;
-                return EG_OK;
-            }
-            return eg__fail(err, EG_ECORRUPT,
-                            "%s: truncated %s stream at compressed byte "
-                            "%llu (decompressed %llu)",
-                            src->path, src->dec->name,
-                            (unsigned long long)src->in_total,
-                            (unsigned long long)src->out_total);
-        }
-        if (ratio_exceeded(src)) {
-            *made = n;
-            return eg__fail(err, EG_ELIMIT,
-                            "%s: decompression ratio above %u:1 at "
-                            "decompressed byte %llu",
-                            src->path, (unsigned)src->limits.max_ratio,
-                            (unsigned long long)src->out_total);
-        }
+        if (rc == EG_OK && probing && n > 0)
+            rc = eg__fail(err, EG_ELIMIT,
+                          "%s: decompressed size exceeds the limit of %llu "
+                          "bytes at decompressed byte %llu",
+                          src->path, (unsigned long long)limit,
+                          (unsigned long long)src->out_total);
+        if (rc == EG_OK)
+            rc = check_step(src, stalled, boundary, err);
     }
     *made = probing ? 0 : n;
-    return EG_OK;
+    if (rc == STEP_END) {
+        src->done = 1;
+        rc = EG_OK;
+    }
+    return rc;
 }
 
 int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,

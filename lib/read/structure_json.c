@@ -1,17 +1,18 @@
 /*
  * structure_json.c: the JSON / JSON Lines cursor.  A streaming RFC 8259
  * tokenizer that keeps, instead of a tree, a stack of the containers it is
- * in (object key or array index per level) and the JSON Pointer (RFC 6901)
- * they spell, so that any offset can be named ("/req/body/phone").
+ * in (object key or array index per level), from which the JSON Pointer
+ * (RFC 6901) of any offset is spelled when asked ("/req/body/phone").
  *
  * Workload: every byte of every JSON input passes through here, and most
  * bytes are inside strings, so string contents are skipped with SSE2 /
- * memchr-style searches for the quote and the backslash; whitespace runs
- * are skipped with a class table.  Only object keys are decoded (JSON
- * escapes, \uXXXX with surrogate pairs, invalid ones as U+FFFD), and only
- * up to `max_name_bytes`.  Nothing is allocated per value: the level stack,
- * the pointer and the key names grow with the nesting and stop growing at
- * `max_depth` levels.
+ * memchr-style searches for the quote and the backslash, and indentation
+ * 16 bytes at a time.  Only object keys are decoded (JSON escapes, \uXXXX
+ * with surrogate pairs, invalid ones as U+FFFD), and only up to
+ * `max_name_bytes`, straight into a fixed slot per level; the pointer is
+ * only built by describe (once per candidate, not once per key).  Nothing
+ * is allocated per value: the level stack, key slots and pointer buffer
+ * grow with the nesting and stop growing at `max_depth` levels.
  *
  * Deeper than `max_depth`, the cursor keeps only a counter and skips
  * (strings still honoured) until the nesting comes back, so a million `[`
@@ -50,11 +51,10 @@ enum { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
     ((n) == N_ZERO || (n) == N_INT || (n) == N_FRAC || (n) == N_EXP)
 
 typedef struct jlevel {
-    uint64_t index;    /* array: current element */
-    size_t path_start; /* path length before this level's segment */
-    size_t name_start; /* names length before this level's key */
+    uint64_t index;  /* array: current element */
+    size_t name_len; /* object: bytes of its key (slot `level`) */
     uint8_t is_array;
-    uint8_t has_key; /* object: a key is in force (segment in path) */
+    uint8_t has_key; /* object: a key is in force */
 } jlevel;
 
 struct eg_json_state {
@@ -73,11 +73,11 @@ struct eg_json_state {
     uint32_t depth, max_depth;
     jlevel *lv;
     uint32_t lv_cap;
-    char *path;
-    size_t path_len, path_cap;
-    char *names;
-    size_t names_len, names_cap;
-    char *key;
+    char *path; /* built by describe; sized as levels are pushed */
+    size_t path_cap;
+    char *names; /* one key slot of key_max + 1 bytes per level */
+    size_t names_cap;
+    char *key; /* the slot of the key being read */
     size_t key_len, key_max;
     uint64_t done;           /* JSON: records completed; JSONL: lines ended */
     int unit_open;           /* JSON: a record has started and not ended */
@@ -98,6 +98,35 @@ static const unsigned char deep_json[256] = {
     ['"'] = 1, ['['] = 1, ['{'] = 1, [']'] = 1, ['}'] = 1};
 static const unsigned char deep_lines[256] = {
     ['"'] = 1, ['['] = 1, ['{'] = 1, [']'] = 1, ['}'] = 1, ['\n'] = 1};
+
+/** First byte in [p, end) that is not whitespace (`ws` table; '\n' is
+ *  whitespace unless `lines`).  Indentation runs go 16 bytes at a time. */
+static inline const unsigned char *skip_ws(const unsigned char *p,
+                                           const unsigned char *end,
+                                           const unsigned char *ws, int lines) {
+#if defined(__SSE2__)
+    if (end - p >= 16 && ws[*p]) {
+        const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
+                      cr = _mm_set1_epi8('\r'),
+                      lf = _mm_set1_epi8(lines ? ' ' : '\n');
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i w = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab)),
+                _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+            unsigned m = (unsigned)_mm_movemask_epi8(w) ^ 0xFFFFu;
+            if (m)
+                return p + __builtin_ctz(m);
+            p += 16;
+        }
+    }
+#else
+    (void)lines;
+#endif
+    while (p < end && ws[*p])
+        p++;
+    return p;
+}
 
 static int grow(char **buf, size_t *cap, size_t need) {
     if (need <= *cap)
@@ -122,9 +151,7 @@ int eg__cursor_json_init(eg_cursor *c) {
     s->ws = s->lines ? ws_lines : ws_json;
     s->max_depth = c->lim.max_depth;
     s->key_max = c->lim.max_name_bytes;
-    s->key = eg__malloc(s->key_max + 1);
-    if (!s->key || grow(&s->path, &s->path_cap, 64) != EG_OK ||
-        grow(&s->names, &s->names_cap, 64) != EG_OK)
+    if (grow(&s->path, &s->path_cap, 64) != EG_OK)
         return EG_ENOMEM;
     s->state = J_VALUE;
     return EG_OK;
@@ -135,7 +162,6 @@ void eg__cursor_json_free(eg_cursor *c) {
     eg__free(s->lv);
     eg__free(s->path);
     eg__free(s->names);
-    eg__free(s->key);
     eg__free(s);
     c->json = NULL;
 }
@@ -158,8 +184,6 @@ static size_t put_u64(char *dst, uint64_t v) {
 static void reset(eg_json_state *s) {
     s->depth = 0;
     s->deep = 0;
-    s->path_len = 0;
-    s->names_len = 0;
     s->esc = s->high_stage = 0;
     s->deep_str = s->deep_esc = 0;
     s->state = J_VALUE;
@@ -221,21 +245,19 @@ static int push(eg_cursor *c, eg_json_state *s, int is_array, uint64_t off) {
         s->lv = lv;
         s->lv_cap = n;
     }
-    if (is_array && grow(&s->path, &s->path_cap, s->path_len + 3) != EG_OK)
+    /* room for this level's key slot and for its pointer segment, so that
+     * neither reading a key nor describing ever allocates */
+    size_t levels = (size_t)s->depth + 1;
+    size_t seg = 2 * s->key_max + 1 > 21 ? 2 * s->key_max + 1 : 21;
+    if (grow(&s->names, &s->names_cap, levels * (s->key_max + 1)) ||
+        grow(&s->path, &s->path_cap, levels * seg + 1))
         return EG_ENOMEM;
     jlevel *l = &s->lv[s->depth++];
     l->index = 0;
-    l->path_start = s->path_len;
-    l->name_start = s->names_len;
+    l->name_len = 0;
     l->is_array = (uint8_t)is_array;
     l->has_key = 0;
-    if (is_array) {
-        s->path[s->path_len++] = '/';
-        s->path[s->path_len++] = '0';
-        s->state = J_VALUE_OR_END;
-    } else {
-        s->state = J_KEY_OR_END;
-    }
+    s->state = is_array ? J_VALUE_OR_END : J_KEY_OR_END;
     return EG_OK;
 }
 
@@ -247,8 +269,6 @@ static void close_container(eg_cursor *c, eg_json_state *s, int is_array,
         syntax_error(c, s, off);
         return;
     }
-    s->path_len = l->path_start;
-    s->names_len = l->name_start;
     s->depth--;
     if (s->depth == 0 && is_array)
         record_done(s); /* the top-level array's last element */
@@ -256,18 +276,11 @@ static void close_container(eg_cursor *c, eg_json_state *s, int is_array,
 }
 
 /** ',' after an array element: the next index. */
-static int next_element(eg_json_state *s) {
-    jlevel *l = &s->lv[s->depth - 1];
-    if (grow(&s->path, &s->path_cap, l->path_start + 23) != EG_OK)
-        return EG_ENOMEM;
+static void next_element(eg_json_state *s) {
     if (s->depth == 1)
         record_done(s);
-    l->index++;
-    s->path_len = l->path_start;
-    s->path[s->path_len++] = '/';
-    s->path_len += put_u64(s->path + s->path_len, l->index);
+    s->lv[s->depth - 1].index++;
     s->state = J_VALUE;
-    return EG_OK;
 }
 
 /* ---- object keys ---- */
@@ -329,32 +342,15 @@ static void key_trim_partial(eg_json_state *s) {
         s->key_len = i - 1;
 }
 
-/** The key is complete: it becomes the innermost path segment. */
-static int key_commit(eg_json_state *s) {
+/** The key is complete: it names the innermost level. */
+static void key_commit(eg_json_state *s) {
     jlevel *l = &s->lv[s->depth - 1];
     if (s->key_full)
         key_trim_partial(s);
-    if (grow(&s->path, &s->path_cap, l->path_start + 2 * s->key_len + 2) ||
-        grow(&s->names, &s->names_cap, l->name_start + s->key_len + 1))
-        return EG_ENOMEM;
-    char *w = s->path + l->path_start;
-    *w++ = '/';
-    for (size_t i = 0; i < s->key_len; i++) {
-        char ch = s->key[i];
-        if (ch == '~' || ch == '/') {
-            *w++ = '~';
-            *w++ = ch == '~' ? '0' : '1';
-        } else {
-            *w++ = ch;
-        }
-    }
-    s->path_len = (size_t)(w - s->path);
-    memcpy(s->names + l->name_start, s->key, s->key_len);
-    s->names[l->name_start + s->key_len] = '\0';
-    s->names_len = l->name_start + s->key_len + 1;
+    s->key[s->key_len] = '\0';
+    l->name_len = s->key_len;
     l->has_key = 1;
     s->state = J_COLON;
-    return EG_OK;
 }
 
 static int hex_value(unsigned char b) {
@@ -443,11 +439,20 @@ static int key_escape_byte(eg_json_state *s, unsigned char b) {
 
 /* ---- the tokenizer ---- */
 
-static int string_bytes(eg_cursor *c, eg_json_state *s,
-                        const unsigned char **pp, const unsigned char *end) {
+static void start_key(eg_json_state *s) {
+    s->state = J_STRING;
+    s->str_key = 1;
+    s->esc = 0;
+    s->high_stage = 0;
+    s->key = s->names + (size_t)(s->depth - 1) * (s->key_max + 1);
+    s->key_len = 0;
+    s->key_full = 0;
+}
+
+static void string_bytes(eg_json_state *s, const unsigned char **pp,
+                         const unsigned char *end) {
     const unsigned char *p = *pp;
     const unsigned char nl = s->lines ? '\n' : '"';
-    int rc = EG_OK;
     while (p < end) {
         if (s->esc || s->high_stage) {
             if (*p == '\n' && s->lines)
@@ -460,6 +465,14 @@ static int string_bytes(eg_cursor *c, eg_json_state *s,
             }
             continue;
         }
+        if (s->str_key && !s->key_full) {
+            /* keys are short: copy while looking, no search + memcpy */
+            char *k = s->key + s->key_len;
+            char *kend = s->key + s->key_max;
+            while (p < end && k < kend && *p != '"' && *p != '\\' && *p != nl)
+                *k++ = (char)*p++;
+            s->key_len = (size_t)(k - s->key);
+        }
         const unsigned char *q = eg__find3(p, end, '"', '\\', nl);
         if (s->str_key)
             key_put(s, p, (size_t)(q - p));
@@ -471,19 +484,14 @@ static int string_bytes(eg_cursor *c, eg_json_state *s,
             p++;
             continue;
         }
-        /* closing quote */
-        if (s->str_key) {
-            rc = key_commit(s);
-            if (rc != EG_OK)
-                break;
-        } else {
+        if (s->str_key) /* closing quote */
+            key_commit(s);
+        else
             value_done(s, 0);
-        }
         p++;
         break;
     }
     *pp = p;
-    return rc;
 }
 
 /** Bytes beyond max_depth: count brackets, honour strings. */
@@ -598,15 +606,6 @@ static int start_value(eg_cursor *c, eg_json_state *s, unsigned char b,
     }
 }
 
-static void start_key(eg_json_state *s) {
-    s->state = J_STRING;
-    s->str_key = 1;
-    s->esc = 0;
-    s->high_stage = 0;
-    s->key_len = 0;
-    s->key_full = 0;
-}
-
 /** One step of the token machine at byte *p; returns the bytes used (0 when
  *  the byte must be seen again in the new state) or -1 on EG_ENOMEM. */
 static long token_step(eg_cursor *c, eg_json_state *s, unsigned char b,
@@ -643,13 +642,12 @@ static long token_step(eg_cursor *c, eg_json_state *s, unsigned char b,
     case J_AFTER: {
         int in_array = s->lv[s->depth - 1].is_array;
         if (b == ',') {
-            if (in_array)
-                return next_element(s) == EG_OK ? 1 : -1;
-            jlevel *l = &s->lv[s->depth - 1];
-            s->path_len = l->path_start;
-            s->names_len = l->name_start;
-            l->has_key = 0;
-            s->state = J_KEY;
+            if (in_array) {
+                next_element(s);
+            } else {
+                s->lv[s->depth - 1].has_key = 0;
+                s->state = J_KEY;
+            }
         } else if (b == ']' || b == '}') {
             close_container(c, s, b == ']', off);
         } else {
@@ -719,9 +717,7 @@ int eg__cursor_json_advance(eg_cursor *c, const unsigned char *p,
         }
         switch (s->state) {
         case J_STRING:
-            rc = string_bytes(c, s, &p, end);
-            if (rc != EG_OK)
-                goto out;
+            string_bytes(s, &p, end);
             continue;
         case J_DEEP:
             p = deep_bytes(s, p, end);
@@ -743,8 +739,7 @@ int eg__cursor_json_advance(eg_cursor *c, const unsigned char *p,
             break;
         default:
             if (ws[*p]) {
-                while (++p < end && ws[*p])
-                    ;
+                p = skip_ws(p + 1, end, ws, s->lines);
                 continue;
             }
             break;
@@ -768,9 +763,35 @@ static const char *innermost_name(const eg_json_state *s) {
     for (uint32_t i = s->depth; i > 0; i--) {
         const jlevel *l = &s->lv[i - 1];
         if (!l->is_array && l->has_key)
-            return s->names + l->name_start;
+            return s->names + (size_t)(i - 1) * (s->key_max + 1);
     }
     return NULL;
+}
+
+/** The JSON Pointer of the current levels (RFC 6901: ~ as ~0, / as ~1);
+ *  push() sized the buffer for it. */
+static const char *build_pointer(eg_json_state *s) {
+    char *w = s->path;
+    for (uint32_t i = 0; i < s->depth; i++) {
+        const jlevel *l = &s->lv[i];
+        if (l->is_array) {
+            *w++ = '/';
+            w += put_u64(w, l->index);
+        } else if (l->has_key) {
+            const char *k = s->names + (size_t)i * (s->key_max + 1);
+            *w++ = '/';
+            for (size_t j = 0; j < l->name_len; j++) {
+                if (k[j] == '~' || k[j] == '/') {
+                    *w++ = '~';
+                    *w++ = k[j] == '~' ? '0' : '1';
+                } else {
+                    *w++ = k[j];
+                }
+            }
+        }
+    }
+    *w = '\0';
+    return s->path;
 }
 
 void eg__cursor_json_describe(eg_cursor *c, eg_cursor_pos *pos) {
@@ -781,8 +802,7 @@ void eg__cursor_json_describe(eg_cursor *c, eg_cursor_pos *pos) {
         pos->name = NULL;
         return;
     }
-    s->path[s->path_len] = '\0'; /* capacity always exceeds the length */
-    pos->field = s->path;
+    pos->field = build_pointer(s);
     pos->name = innermost_name(s);
     pos->in_string =
         s->state == J_STRING || (s->state == J_DEEP && s->deep_str);

@@ -137,6 +137,7 @@ typedef struct run {
     uint32_t next_index;
     int stopped; /* sink asked to stop */
     int fatal;   /* EG_ENOMEM or similar: abandon the run */
+    int fatal_code; /* its code, when the caller gave no eg_error */
     eg_error *err;
 } run;
 
@@ -403,10 +404,16 @@ static int emit_job(run *r, job *j)
         if (r->err)
             *r->err = j->err;
         r->fatal = 1;
+        r->fatal_code = rc;
+        if (j->last)
+            input_done(r, in);
         return rc;
     }
     if (in->cursor && (rc = resolve_structure(r, j)) != EG_OK) {
         r->fatal = 1;
+        r->fatal_code = rc;
+        if (j->last)
+            input_done(r, in);
         return eg__fail(r->err, rc, "out of memory resolving structure");
     }
     for (size_t i = 0; i < j->ch.ncands && !r->stopped; i++) {
@@ -536,6 +543,29 @@ static int start_cursor(run *r, scan_input *in)
     return eg__cursor_new(&in->cursor, in->format, &lim, &e);
 }
 
+/* An input whose last chunk will never be submitted (the run failed or
+ * was stopped midway): its newest pending job becomes its last, so that
+ * emitting or skipping that job ends the input; with none pending it is
+ * freed here.  Either way it is released exactly once. */
+static void abandon_input(run *r, scan_input *in)
+{
+    job *newest = NULL;
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->count; i++) {
+        job *j = &r->ring[(r->head + i) % r->nring];
+        if (j->in == in)
+            newest = j;
+    }
+    if (newest)
+        newest->last = 1;
+    pthread_mutex_unlock(&r->mu);
+    if (!newest) {
+        eg__cursor_free(in->cursor);
+        eg__free(in->path);
+        eg__free(in);
+    }
+}
+
 /* Read one input through and submit its chunks. */
 static int scan_source(run *r, eg_source *src, scan_input *in)
 {
@@ -547,8 +577,10 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
     while (!eof) {
         job *j = NULL;
         int rc = acquire_job(r, &j);
-        if (rc != EG_OK)
+        if (rc != EG_OK) {
+            abandon_input(r, in);
             return rc;
+        }
         memcpy(j->buf, carry, ncarry);
         eg_error rerr;
         int rrc = EG_OK;
@@ -573,8 +605,10 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
                 return EG_OK;
             }
             in->format = choose_format(r, in->path, j->buf, sn);
-            if (start_cursor(r, in) != EG_OK)
+            if (start_cursor(r, in) != EG_OK) {
+                abandon_input(r, in);
                 return eg__fail(r->err, EG_ENOMEM, "out of memory");
+            }
             r->stats->files++;
         }
         j->in = in;
@@ -595,8 +629,11 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         /* the last job's emission frees `in`: count it before */
         if (eof && in->status != EG_OK)
             r->stats->failed++;
-        if ((rc = submit_job(r, j)) != EG_OK)
+        if ((rc = submit_job(r, j)) != EG_OK) {
+            if (!eof) /* else the ring owns `in` through its last job */
+                abandon_input(r, in);
             return rc;
+        }
     }
     return EG_OK;
 }
@@ -639,6 +676,10 @@ static int walk_input(const char *path, void *payload)
 {
     run *r = payload;
     int rc = scan_input_path(r, path, NULL, 0);
+    if (rc != EG_OK && rc != EG_ESTOPPED && !r->fatal) {
+        r->fatal = 1; /* eg__walk only reports "stopped": keep the cause */
+        r->fatal_code = rc;
+    }
     return rc != EG_OK || r->stopped || r->fatal;
 }
 
@@ -791,14 +832,17 @@ int eg_scan_paths(const eg_engine *eng, const eg_scan_options *opts,
     rc = run_init(&r, eng, opts, sink, payload, stats, thread_count(opts),
                   err);
     if (rc == EG_OK) {
-        rc = eg__walk(paths, npaths, walk_input, walk_skip, &r, err);
+        eg_error werr; /* the walk's "stopped" must not hide the cause */
+        rc = eg__walk(paths, npaths, walk_input, walk_skip, &r, &werr);
         if (rc == EG_ESTOPPED)
             rc = EG_OK;
+        else if (rc != EG_OK && err)
+            *err = werr;
         int drc = drain(&r, 2);
         if (rc == EG_OK)
             rc = drc;
         if (rc == EG_OK && r.fatal)
-            rc = err && err->code ? err->code : EG_ERROR;
+            rc = r.fatal_code ? r.fatal_code : EG_ERROR;
         if (rc == EG_OK && r.stopped)
             rc = EG_ESTOPPED;
     }
@@ -822,11 +866,13 @@ int eg_scan_buffer(const eg_engine *eng, const eg_scan_options *opts,
     rc = run_init(&r, eng, opts, sink, payload, &stats, 1, err);
     if (rc == EG_OK) {
         rc = scan_input_path(&r, name ? name : "-", data ? data : "", len);
+        if (rc != EG_OK && rc != EG_ESTOPPED)
+            r.fatal = 1; /* pending chunks are dropped, not reported */
         int drc = drain(&r, 2);
         if (rc == EG_OK)
             rc = drc;
         if (rc == EG_OK && r.fatal)
-            rc = EG_ERROR;
+            rc = r.fatal_code ? r.fatal_code : EG_ERROR;
         if (rc == EG_OK && r.stopped)
             rc = EG_ESTOPPED;
     }

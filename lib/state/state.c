@@ -53,8 +53,8 @@ uint64_t eg__state_key_hash(int type, uint64_t fp)
 uint32_t eg__state_pack_birth(uint32_t ymd)
 {
     uint32_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    if (ymd == 0 || y < 1800 || y > 2311 || !eg__date_real((int)y, (int)m,
-                                                           (int)d))
+    if (ymd == 0 || y < 1800 || y > 2311 ||
+        !eg__date_real((int)y, (int)m, (int)d))
         return 0;
     return (y - 1800) << 9 | m << 5 | d;
 }
@@ -140,8 +140,8 @@ int eg__state_alloc(eg_state **out, const char *key_id, uint64_t exact_limit,
         sketch_k = EG_STATE_DEFAULT_SKETCH_K;
     if (sketch_k < 16)
         sketch_k = 16;
-    if (sketch_k > (1u << 24))
-        sketch_k = 1u << 24;
+    if (sketch_k > (1u << 20))
+        sketch_k = 1u << 20;
     st->sketch_k = sketch_k;
     *out = st;
     return EG_OK;
@@ -198,8 +198,8 @@ static uint32_t slot_tag(uint64_t h, unsigned bits)
     return (uint32_t)h & ((1u << (32 - bits)) - 1);
 }
 
-static void index_place(uint32_t *index, size_t cap, unsigned bits,
-                        uint64_t h, uint32_t idx)
+static void index_place(uint32_t *index, size_t cap, unsigned bits, uint64_t h,
+                        uint32_t idx)
 {
     size_t s = slot_start(h, cap);
     while (index[s] != 0)
@@ -217,19 +217,42 @@ static int index_grow(eg_state *st, eg_error *err)
         return eg__fail(err, EG_ELIMIT, "state: key index is full");
     uint32_t *index = eg__calloc((size_t)cap, sizeof *index);
     if (!index)
-        return eg__fail(err, EG_ENOMEM, "out of memory growing the key index "
-                                        "(%llu slots)",
+        return eg__fail(err, EG_ENOMEM,
+                        "out of memory growing the key index "
+                        "(%llu slots)",
                         (unsigned long long)cap);
     unsigned bits = bit_width(cap);
     for (size_t i = 0; i < st->nkeys; i++)
-        index_place(index, (size_t)cap, bits,
-                    eg__state_key_hash(meta_type(st->keys[i].meta),
-                                       st->keys[i].fp),
-                    (uint32_t)i);
+        index_place(
+            index, (size_t)cap, bits,
+            eg__state_key_hash(meta_type(st->keys[i].meta), st->keys[i].fp),
+            (uint32_t)i);
     eg__free(st->index);
     st->index = index;
     st->index_cap = (size_t)cap;
     st->index_bits = bits;
+    return EG_OK;
+}
+
+int eg__state_reserve(eg_state *st, size_t n, eg_error *err)
+{
+    if (st->nkeys || st->estimate || n <= st->keys_cap)
+        return EG_OK;
+    eg__key_entry *k = eg__realloc(st->keys, n * sizeof *k);
+    if (!k)
+        return eg__fail(err, EG_ENOMEM, "out of memory for %zu keys", n);
+    st->keys = k;
+    st->keys_cap = n;
+    uint64_t cap = (uint64_t)n * MAX_LOAD_DEN / MAX_LOAD_NUM + 1;
+    if (cap > MAX_INDEX_SLOTS)
+        cap = MAX_INDEX_SLOTS;
+    uint32_t *index = eg__calloc((size_t)cap, sizeof *index);
+    if (!index)
+        return eg__fail(err, EG_ENOMEM, "out of memory for the key index");
+    eg__free(st->index);
+    st->index = index;
+    st->index_cap = (size_t)cap;
+    st->index_bits = bit_width(cap);
     return EG_OK;
 }
 
@@ -238,8 +261,9 @@ static int keys_grow(eg_state *st, eg_error *err)
     size_t cap = st->keys_cap ? st->keys_cap + st->keys_cap / 2 : 64;
     eg__key_entry *k = eg__realloc(st->keys, cap * sizeof *k);
     if (!k)
-        return eg__fail(err, EG_ENOMEM, "out of memory growing the key "
-                                        "array (%zu keys)",
+        return eg__fail(err, EG_ENOMEM,
+                        "out of memory growing the key "
+                        "array (%zu keys)",
                         cap);
     st->keys = k;
     st->keys_cap = cap;
@@ -315,11 +339,11 @@ int eg__state_key_upsert(eg_state *st, int type, uint64_t fp, uint32_t meta,
     i = (uint32_t)st->nkeys++;
     st->keys[i].fp = fp;
     st->keys[i].parent = i;
-    st->keys[i].meta = ((uint32_t)type & EG__META_TYPE_MASK) |
-                       (meta & ~EG__META_TYPE_MASK);
+    st->keys[i].meta =
+        ((uint32_t)type & EG__META_TYPE_MASK) | (meta & ~EG__META_TYPE_MASK);
     uint32_t tag = slot_tag(h, st->index_bits);
-    st->index[slot] = (st->index_bits >= 32 ? 0 : tag << st->index_bits) |
-                      (i + 1);
+    st->index[slot] =
+        (st->index_bits >= 32 ? 0 : tag << st->index_bits) | (i + 1);
     *idx = i;
     *inserted = 1;
     return EG_OK;
@@ -371,8 +395,7 @@ static int end_record_estimate(eg_state *st, eg_error *err)
 
 int eg__state_pending_person(const eg_state *st, eg__sk_entry *out)
 {
-    if (!st->estimate || !st->have_rec || !st->rec_rep_valid ||
-        st->rec_has_rid)
+    if (!st->estimate || !st->have_rec || !st->rec_rep_valid || st->rec_has_rid)
         return 0;
     out->h = st->rec_rep_h ? st->rec_rep_h : 1;
     out->type = 0;
@@ -381,8 +404,8 @@ int eg__state_pending_person(const eg_state *st, eg__sk_entry *out)
     return 1;
 }
 
-static int add_key_estimate(eg_state *st, int type, uint64_t fp,
-                            uint32_t birth, eg_error *err)
+static int add_key_estimate(eg_state *st, int type, uint64_t fp, uint32_t birth,
+                            eg_error *err)
 {
     uint64_t h = eg__state_key_hash(type, fp);
     int rc = eg__sketch_add(&st->keyset, h, (uint16_t)type, 0, 0, err);
@@ -392,8 +415,8 @@ static int add_key_estimate(eg_state *st, int type, uint64_t fp,
         st->rec_sens = 1;
     if (is_rid(type)) {
         st->rec_has_rid = 1;
-        return eg__sketch_add(&st->persons, h, (uint16_t)type,
-                              EG__SK_SENSITIVE, birth, err);
+        return eg__sketch_add(&st->persons, h, (uint16_t)type, EG__SK_SENSITIVE,
+                              birth, err);
     }
     int rank = eg_type_key_strength(type);
     if (!st->rec_rep_valid || rank < st->rec_rep_rank ||
@@ -521,8 +544,8 @@ static uint8_t *accumulate(const eg_state *st)
         if (p == i)
             continue;
         unsigned rids = (acc[p] & ACC_RID_MASK) + (acc[i] & ACC_RID_MASK);
-        acc[p] = (uint8_t)(((acc[p] | acc[i]) & ACC_SENS) |
-                           (rids > 2 ? 2 : rids));
+        acc[p] =
+            (uint8_t)(((acc[p] | acc[i]) & ACC_SENS) | (rids > 2 ? 2 : rids));
     }
     return acc;
 }
@@ -541,8 +564,8 @@ static int count_exact(const eg_state *st, int as_of, eg_counts *c,
         c->keys_by_type[t]++;
         if (is_rid(t)) {
             rid_keys++;
-            uint32_t b = eg__state_unpack_birth(e->meta >> EG__META_BIRTH_SHIFT &
-                                                EG__META_BIRTH_MASK);
+            uint32_t b = eg__state_unpack_birth(
+                e->meta >> EG__META_BIRTH_SHIFT & EG__META_BIRTH_MASK);
             if (eg__state_under14(b, as_of))
                 c->minors_under_14++;
         }
@@ -634,8 +657,8 @@ int eg_state_count(const eg_state *st, int as_of_ymd, eg_counts *out,
     c->records_with_pi = st->records_with_pi;
     c->unlinked_records = st->records_with_pi - st->records_linked;
     c->records_with_sensitive_pi = st->records_with_spi;
-    c->unlinked_sensitive_records = st->records_with_spi -
-                                    st->records_spi_linked;
+    c->unlinked_sensitive_records =
+        st->records_with_spi - st->records_spi_linked;
     c->inputs_with_pi = st->inputs_with_pi;
     int rc = st->estimate ? count_estimate(st, as_of_ymd, c, err)
                           : count_exact(st, as_of_ymd, c, err);
@@ -652,7 +675,7 @@ static bool better(uint64_t h1, int r1, uint64_t h2, int r2)
 }
 
 int eg__state_exact_to_sketches(const eg_state *src, eg__sketch *persons,
-                                 eg__sketch *keyset, eg_error *err)
+                                eg__sketch *keyset, eg_error *err)
 {
     size_t n = src->nkeys;
     uint8_t *acc = accumulate(src);
@@ -660,8 +683,9 @@ int eg__state_exact_to_sketches(const eg_state *src, eg__sketch *persons,
     if (!acc || !best) {
         eg__free(acc);
         eg__free(best);
-        return eg__fail(err, EG_ENOMEM, "out of memory converting %zu keys "
-                                        "to sketches",
+        return eg__fail(err, EG_ENOMEM,
+                        "out of memory converting %zu keys "
+                        "to sketches",
                         n);
     }
     for (size_t i = 0; i < n; i++)
@@ -832,8 +856,8 @@ static int merge_sketch(eg__sketch *dst, const eg__sketch *src,
     if (rc)
         return rc;
     for (size_t i = 0; i < n && rc == EG_OK; i++)
-        rc = eg__sketch_add(dst, v[i].h, v[i].type, v[i].flags, v[i].birth,
-                            err);
+        rc =
+            eg__sketch_add(dst, v[i].h, v[i].type, v[i].flags, v[i].birth, err);
     eg__free(v);
     if (rc == EG_OK)
         eg__sketch_clip(dst, thr, sat);
@@ -851,8 +875,8 @@ static int merge_exact(eg_state *dst, const eg_state *src, eg_error *err)
         if (rc)
             return rc;
         if (d == UINT32_MAX) /* the union outgrew the exact budget */
-            return eg__state_exact_to_sketches(src, &dst->persons,
-                                               &dst->keyset, err);
+            return eg__state_exact_to_sketches(src, &dst->persons, &dst->keyset,
+                                               err);
         if (e->parent != i) {
             const eg__key_entry *p = &src->keys[e->parent];
             uint32_t dp = eg__state_key_find(dst, meta_type(p->meta), p->fp);
@@ -867,8 +891,9 @@ int eg_state_merge(eg_state *dst, const eg_state *src, eg_error *err)
     if (!dst || !src)
         return eg__fail(err, EG_EINVAL, "eg_state_merge: NULL argument");
     if (dst == src)
-        return eg__fail(err, EG_EINVAL, "eg_state_merge: a state cannot be "
-                                        "merged into itself");
+        return eg__fail(err, EG_EINVAL,
+                        "eg_state_merge: a state cannot be "
+                        "merged into itself");
     if (dst->broken || src->broken)
         return eg__fail(err, EG_ENOMEM,
                         "state is unusable after an earlier failure");
@@ -882,14 +907,13 @@ int eg_state_merge(eg_state *dst, const eg_state *src, eg_error *err)
     int rc = eg__state_effective_shards(src, &ids, &nids, err);
     if (rc)
         return rc;
-    rc = eg__state_shards_union(dst, (const unsigned char(*)[16])ids, nids,
-                                err);
+    rc =
+        eg__state_shards_union(dst, (const unsigned char(*)[16])ids, nids, err);
     eg__free(ids);
     if (rc)
         return rc;
     if (dst->estimate && !src->estimate) {
-        rc = eg__state_exact_to_sketches(src, &dst->persons, &dst->keyset,
-                                         err);
+        rc = eg__state_exact_to_sketches(src, &dst->persons, &dst->keyset, err);
     } else if (src->estimate) {
         rc = eg__state_to_estimate(dst, err);
         eg__sk_entry pending;

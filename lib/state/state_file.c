@@ -37,10 +37,10 @@
 #define KEY_REC 20
 #define SK_REC 16
 #define RECORD_COUNTERS 8
-#define MAX_SHARDS (1u << 24)
+#define MAX_SHARDS (1u << 20)
 
-static const unsigned char MAGIC[8] = {0x89, 'E', 'G', 'S', 'T', '\r', '\n',
-                                       0x1a};
+static const unsigned char MAGIC[8] = {0x89, 'E',  'G',  'S',
+                                       'T',  '\r', '\n', 0x1a};
 
 /* ------------------------------------------------- little-endian codec */
 
@@ -194,10 +194,9 @@ int eg__state_emit_body(const eg_state *st, eg__emit_fn emit, void *ctx,
         put(e, id, len);
         put_u64(e, st->findings_by_type[t]);
     }
-    uint64_t rec[RECORD_COUNTERS] = {st->records_with_pi, st->records_linked,
-                                     st->records_with_spi,
-                                     st->records_spi_linked,
-                                     st->inputs_with_pi};
+    uint64_t rec[RECORD_COUNTERS] = {
+        st->records_with_pi, st->records_linked, st->records_with_spi,
+        st->records_spi_linked, st->inputs_with_pi};
     for (int i = 0; i < RECORD_COUNTERS; i++)
         put_u64(e, rec[i]);
     for (size_t i = 0; i < st->nkeys; i++) {
@@ -273,13 +272,12 @@ static void build_header(unsigned char h[HDR_SIZE], const eg_state *st,
     put32(h + 92, (uint32_t)crc32(0L, h, 92));
 }
 
-static int sync_dir(const char *path)
+/* fsync the directory holding `path`, which is overwritten (dirname() in
+ * place): no allocation, so that a state renamed into place is never
+ * followed by an out-of-memory error. */
+static int sync_dir(char *path)
 {
-    char *copy = eg__strdup(path);
-    if (!copy)
-        return EG_ENOMEM;
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
-    eg__free(copy);
+    int fd = open(dirname(path), O_RDONLY | O_DIRECTORY);
     if (fd < 0)
         return EG_EIO;
     int rc = fsync(fd) == 0 || errno == EINVAL ? EG_OK : EG_EIO;
@@ -337,8 +335,8 @@ done:
                  strerror(errno));
     if (fs.fp) {
         if (fclose(fs.fp) != 0 && rc == EG_OK)
-            rc = eg__fail(err, EG_EIO, "%s: closing the state failed: %s",
-                          path, strerror(errno));
+            rc = eg__fail(err, EG_EIO, "%s: closing the state failed: %s", path,
+                          strerror(errno));
     } else {
         close(fd);
     }
@@ -346,10 +344,10 @@ done:
     if (rc == EG_OK && rename(tmp, path) != 0)
         rc = eg__fail(err, EG_EIO, "%s: cannot rename the state into place: %s",
                       path, strerror(errno));
-    if (rc == EG_OK && sync_dir(path) != EG_OK)
-        rc = eg__fail(err, EG_EIO, "%s: cannot sync its directory", path);
     if (rc != EG_OK)
         unlink(tmp);
+    else if (sync_dir(tmp) != EG_OK) /* tmp's directory is path's */
+        rc = eg__fail(err, EG_EIO, "%s: cannot sync its directory", path);
     eg__free(tmp);
     return rc;
 }
@@ -391,10 +389,13 @@ static int fill(reader *r)
     } else {
         r->blen = fread(r->buf, 1, sizeof r->buf, r->fp);
     }
+    /* Everything filled is body: hash it whole, not field by field. */
+    if (r->blen && !EVP_DigestUpdate(r->sha, r->buf, r->blen))
+        return EG_ERROR;
     return r->blen ? EG_OK : EG_EIO;
 }
 
-/* Read n body bytes into p (p may be NULL to skip), hashing them. */
+/* Read n body bytes into p (p may be NULL to skip); fill() hashes them. */
 static int get(reader *r, void *p, size_t n, eg_error *err)
 {
     unsigned char *out = p;
@@ -411,7 +412,6 @@ static int get(reader *r, void *p, size_t n, eg_error *err)
             memcpy(out, r->buf + r->bpos, k);
             out += k;
         }
-        EVP_DigestUpdate(r->sha, r->buf + r->bpos, k);
         r->bpos += k;
         r->off += k;
         n -= k;
@@ -420,8 +420,7 @@ static int get(reader *r, void *p, size_t n, eg_error *err)
 }
 
 /* Note a structural error at `off`; the first one is kept. */
-static int bad(reader *r, uint64_t off, const char *fmt, ...)
-    EG_PRINTF(3, 4);
+static int bad(reader *r, uint64_t off, const char *fmt, ...) EG_PRINTF(3, 4);
 static int bad(reader *r, uint64_t off, const char *fmt, ...)
 {
     if (!r->bad) {
@@ -481,8 +480,8 @@ static int read_header(reader *r, header *h, eg_error *err)
                         r->name, version, FORMAT_VERSION);
     if (version != FORMAT_VERSION)
         return eg__fail(err, EG_ECORRUPT,
-                        "%s: bad state format version %u at offset 8",
-                        r->name, version);
+                        "%s: bad state format version %u at offset 8", r->name,
+                        version);
     if ((uint32_t)crc32(0L, b, 92) != get32(b + 92))
         return eg__fail(err, EG_ECORRUPT,
                         "%s: header checksum mismatch (CRC-32 of bytes 0-91 "
@@ -511,13 +510,12 @@ static int read_header(reader *r, header *h, eg_error *err)
     memcpy(h->sha, b + 56, 32);
     uint64_t have = r->size - HDR_SIZE;
     if (h->body_size != have)
-        return eg__fail(err, EG_ECORRUPT,
-                        "%s: %s: the header (offset 48) says the body has "
-                        "%llu bytes, the file holds %llu after the header",
-                        r->name,
-                        h->body_size > have ? "truncated" : "trailing data",
-                        (unsigned long long)h->body_size,
-                        (unsigned long long)have);
+        return eg__fail(
+            err, EG_ECORRUPT,
+            "%s: %s: the header (offset 48) says the body has "
+            "%llu bytes, the file holds %llu after the header",
+            r->name, h->body_size > have ? "truncated" : "trailing data",
+            (unsigned long long)h->body_size, (unsigned long long)have);
     if (h->key_count > h->body_size / KEY_REC ||
         ((h->flags & FLAG_ESTIMATE) && h->key_count != 0))
         return eg__fail(err, EG_ECORRUPT,
@@ -542,8 +540,7 @@ typedef struct apply {
     uint32_t *map; /* NULL: file index i must land at dense index i */
 } apply;
 
-static int parse_types(reader *r, const header *h, body_extra *x,
-                       eg_error *err)
+static int parse_types(reader *r, const header *h, body_extra *x, eg_error *err)
 {
     int seen[EG_COUNTS_MAX_TYPES] = {0};
     for (uint32_t i = 0; i < h->type_count; i++) {
@@ -551,8 +548,7 @@ static int parse_types(reader *r, const header *h, body_extra *x,
         unsigned char len;
         char id[256];
         unsigned char cnt[8];
-        if (get(r, &len, 1, err) || get(r, id, len, err) ||
-            get(r, cnt, 8, err))
+        if (get(r, &len, 1, err) || get(r, id, len, err) || get(r, cnt, 8, err))
             return EG_ECORRUPT;
         id[len] = '\0';
         int t = (len && strlen(id) == len) ? eg_type_from_id(id) : -1;
@@ -606,7 +602,7 @@ static int parse_keys(reader *r, const header *h, const body_extra *x,
         uint32_t birth = get32(b + 16);
         int t = ft < h->type_count ? x->map[ft] : -1;
         if (t == -2)
-            return bad(r, at, "key of an unknown type");
+            continue; /* reported as unsupported after the checksum */
         if (t < 0 || eg_type_key_strength(t) == 0)
             return bad(r, at, "bad key type");
         if (parent > i)
@@ -625,8 +621,7 @@ static int parse_keys(reader *r, const header *h, const body_extra *x,
         if (rc)
             return rc;
         if (d == UINT32_MAX)
-            return eg__fail(err, EG_ELIMIT, "%s: key budget exceeded",
-                            r->name);
+            return eg__fail(err, EG_ELIMIT, "%s: key budget exceeded", r->name);
         if (ap->map)
             ap->map[i] = d;
         else if (d != i)
@@ -669,7 +664,7 @@ static int parse_sketch(reader *r, const header *h, const body_extra *x,
         } else {
             t = ft < h->type_count ? x->map[ft] : -1;
             if (t == -2)
-                return bad(r, at, "key of an unknown type");
+                continue;
             if (t < 0 || eg_type_key_strength(t) == 0 || flags || birth)
                 return bad(r, at, "bad sketch item");
         }
@@ -715,6 +710,12 @@ static int parse_body(reader *r, const header *h, body_extra *x, apply *ap,
 {
     memset(x, 0, sizeof *x);
     int rc = parse_types(r, h, x, err);
+    /* A type this library does not know: verify to the end, apply nothing,
+     * and say so then. */
+    apply verify_only = {NULL, NULL};
+    for (uint32_t i = 0; i < h->type_count; i++)
+        if (x->map[i] == -2)
+            ap = &verify_only;
     if (rc == EG_OK && !r->bad)
         rc = parse_records(r, x, err);
     if (rc == EG_OK && !r->bad)
@@ -726,7 +727,7 @@ static int parse_body(reader *r, const header *h, body_extra *x, apply *ap,
         rc = get(r, b, 4, err);
         if (rc == EG_OK)
             k = get32(b);
-        if (rc == EG_OK && (k < 16 || k > (1u << 24)))
+        if (rc == EG_OK && (k < 16 || k > (1u << 20)))
             rc = bad(r, at, "bad sketch size");
         if (rc == EG_OK && ap->dst) {
             ap->dst->sketch_k = k;
@@ -747,9 +748,9 @@ static int parse_body(reader *r, const header *h, body_extra *x, apply *ap,
         return rc; /* truncation, I/O or memory */
     /* Hash whatever is left, so that damage reads as damage. */
     while (r->off < r->size)
-        if (get(r, NULL, (size_t)(r->size - r->off < (1 << 20)
-                                      ? r->size - r->off
-                                      : (1 << 20)),
+        if (get(r, NULL,
+                (size_t)(r->size - r->off < (1 << 20) ? r->size - r->off
+                                                      : (1 << 20)),
                 err))
             return EG_ECORRUPT;
     unsigned char md[32];
@@ -857,13 +858,16 @@ static int load_new(reader *r, eg_state **out, eg_error *err)
     rc = eg__state_alloc(&st, h.key_id, limit, 0, err);
     if (rc)
         return rc;
-    body_extra *x = eg__malloc(sizeof *x);
+    /* zeroed: x->shards is freed below even when parse_body never ran */
+    body_extra *x = eg__calloc(1, sizeof *x);
     if (!x) {
         eg_state_free(st);
         return eg__fail(err, EG_ENOMEM, "out of memory reading a state");
     }
     apply ap = {st, NULL};
-    rc = parse_body(r, &h, x, &ap, err);
+    rc = eg__state_reserve(st, (size_t)h.key_count, err);
+    if (rc == EG_OK)
+        rc = parse_body(r, &h, x, &ap, err);
     if (rc == EG_OK) {
         apply_counters(st, x);
         st->shards = x->shards;
@@ -918,15 +922,15 @@ int eg_state_read_buffer(eg_state **out, const void *data, size_t len,
 static int merge_stream(eg_state *dst, reader *r, const header *h,
                         eg_error *err)
 {
-    body_extra *x = eg__malloc(sizeof *x);
+    body_extra *x = eg__calloc(1, sizeof *x); /* x->shards freed always */
     if (!x)
         return eg__fail(err, EG_ENOMEM, "out of memory merging a state");
     apply verify = {NULL, NULL};
     int rc = parse_body(r, h, x, &verify, err);
     if (rc == EG_OK)
         rc = eg__state_shards_union(
-            dst, (const unsigned char(*)[EG__SHARD_BYTES])x->shards,
-            x->nshards, err);
+            dst, (const unsigned char(*)[EG__SHARD_BYTES])x->shards, x->nshards,
+            err);
     eg__free(x->shards);
     x->shards = NULL;
     uint32_t *map = NULL;

@@ -109,6 +109,8 @@ int eg__state_alloc(eg_state **out, const char *key_id, uint64_t exact_limit,
  * *idx = UINT32_MAX. */
 int eg__state_key_upsert(eg_state *st, int type, uint64_t fp, uint32_t meta,
                          uint32_t *idx, int *inserted, eg_error *err);
+/* Size an empty state for n keys at once (reading a file). */
+int eg__state_reserve(eg_state *st, size_t n, eg_error *err);
 /* Look a key up; UINT32_MAX when absent. */
 uint32_t eg__state_key_find(const eg_state *st, int type, uint64_t fp);
 void eg__state_union(eg_state *st, uint32_t a, uint32_t b);
@@ -117,7 +119,7 @@ int eg__state_to_estimate(eg_state *st, eg_error *err);
 /* Insert the exact content of `src` into the sketches `persons`, `keyset`
  * (src is unchanged; 5 bytes per key transiently). */
 int eg__state_exact_to_sketches(const eg_state *src, eg__sketch *persons,
-                                 eg__sketch *keyset, eg_error *err);
+                                eg__sketch *keyset, eg_error *err);
 /* Add src's shard ids (its effective ids) to dst after checking overlap. */
 int eg__state_shards_union(eg_state *dst,
                            const unsigned char (*ids)[EG__SHARD_BYTES],
@@ -139,8 +141,8 @@ void eg__sketch_clip(eg__sketch *s, uint64_t t, int saturated);
  * *thr and *sat (may be NULL) receive the threshold and saturation that
  * describe exactly this sample. */
 int eg__sketch_snapshot(const eg__sketch *s, const eg__sk_entry *extra,
-                        eg__sk_entry **out, size_t *n, uint64_t *thr,
-                        int *sat, eg_error *err);
+                        eg__sk_entry **out, size_t *n, uint64_t *thr, int *sat,
+                        eg_error *err);
 /* Estimated distinct count of a snapshot and of a subset of it. */
 typedef struct eg__sketch_est {
     uint64_t value;

@@ -150,8 +150,8 @@ void eg__sketch_clip(eg__sketch *s, uint64_t t, int saturated)
 }
 
 int eg__sketch_snapshot(const eg__sketch *s, const eg__sk_entry *extra,
-                        eg__sk_entry **out, size_t *n, uint64_t *thr,
-                        int *sat, eg_error *err)
+                        eg__sk_entry **out, size_t *n, uint64_t *thr, int *sat,
+                        eg_error *err)
 {
     eg__sk_entry *v;
     size_t m;

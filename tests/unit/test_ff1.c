@@ -93,8 +93,8 @@ static size_t min_len(unsigned radix)
 
 EG_TEST(random_round_trips)
 {
-    static const unsigned radices[] = {2, 3, 7, 10, 16, 26, 36, 62, 255,
-                                       256, 1000, 20992, 65535, 65536};
+    static const unsigned radices[] = {2,  3,   7,   10,   16,    26,    36,
+                                       62, 255, 256, 1000, 20992, 65535, 65536};
     eg__ff1 *f = NULL;
     EG_CHECK_INT(eg__ff1_new(&f, K256, 32, NULL), EG_OK);
     uint16_t x[160], y[160], z[160];
@@ -206,13 +206,12 @@ EG_TEST(refusals)
                  EG_EINVAL);
     uint16_t x[8] = {0, 1, 2, 3, 4, 5, 6, 7}, y[8];
     EG_CHECK_INT(eg__ff1_encrypt(f, 1, NULL, 0, x, 8, y, &err), EG_EINVAL);
-    EG_CHECK_INT(eg__ff1_encrypt(f, 65537, NULL, 0, x, 8, y, &err),
-                 EG_EINVAL);
+    EG_CHECK_INT(eg__ff1_encrypt(f, 65537, NULL, 0, x, 8, y, &err), EG_EINVAL);
     EG_CHECK_INT(eg__ff1_encrypt(f, 65536, NULL, 0, x, 1, y, &err),
                  EG_EINVAL); /* length 1 */
-    EG_CHECK_INT(eg__ff1_encrypt(f, 10, NULL, 0, x, EG_FF1_MAX_LEN + 1, y,
-                                 &err),
-                 EG_EINVAL);
+    EG_CHECK_INT(
+        eg__ff1_encrypt(f, 10, NULL, 0, x, EG_FF1_MAX_LEN + 1, y, &err),
+        EG_EINVAL);
     eg__ff1_free(f);
 }
 
@@ -225,8 +224,7 @@ EG_TEST(out_of_memory)
     for (size_t i = 0; i < 3000; i++)
         x[i] = (uint16_t)(i % 10);
     eg__alloc_fail_at(1, true);
-    EG_CHECK_INT(eg__ff1_encrypt(f, 10, NULL, 0, x, 3000, y, NULL),
-                 EG_ENOMEM);
+    EG_CHECK_INT(eg__ff1_encrypt(f, 10, NULL, 0, x, 3000, y, NULL), EG_ENOMEM);
     eg__ff1 *g = NULL;
     EG_CHECK_INT(eg__ff1_new(&g, K256, 32, NULL), EG_ENOMEM);
     eg__alloc_fail_at(0, false);
@@ -248,8 +246,7 @@ EG_TEST(mixed_equals_binary_ff1)
     EG_CHECK_INT(eg__ff1_encrypt_mixed(f, radices, 40, T10, sizeof T10, x, a,
                                        NULL, NULL, NULL),
                  EG_OK);
-    EG_CHECK_INT(eg__ff1_encrypt(f, 2, T10, sizeof T10, x, 40, b, NULL),
-                 EG_OK);
+    EG_CHECK_INT(eg__ff1_encrypt(f, 2, T10, sizeof T10, x, 40, b, NULL), EG_OK);
     EG_CHECK(memcmp(a, b, sizeof a) == 0);
     eg__ff1_free(f);
 }
@@ -275,8 +272,8 @@ EG_TEST(mixed_is_a_permutation)
         uint32_t w = (uint32_t)y[0] * 1000 + y[1];
         dup += seen[w]++ != 0;
         if (v % 97 == 0) {
-            if (eg__ff1_decrypt_mixed(f, radices, 2, NULL, 0, y, z, NULL,
-                                      NULL, NULL) != EG_OK ||
+            if (eg__ff1_decrypt_mixed(f, radices, 2, NULL, 0, y, z, NULL, NULL,
+                                      NULL) != EG_OK ||
                 z[0] != x[0] || z[1] != x[1])
                 bad++;
         }
@@ -300,8 +297,8 @@ EG_TEST(mixed_round_trips)
 {
     eg__ff1 *f = NULL;
     EG_CHECK_INT(eg__ff1_new(&f, K256, 24, NULL), EG_OK);
-    static const uint32_t pool[] = {2, 10, 26, 36, 1000, 1461, 3500, 20992,
-                                    65535, 65536};
+    static const uint32_t pool[] = {2,    10,   26,    36,    1000,
+                                    1461, 3500, 20992, 65535, 65536};
     uint32_t radices[64];
     uint16_t x[64], y[64], z[64];
     int bad = 0, walked = 0;
@@ -343,22 +340,22 @@ EG_TEST(mixed_refusals)
     EG_CHECK_INT(eg__ff1_new(&f, K256, 32, NULL), EG_OK);
     const uint32_t small[2] = {999, 1000}; /* 999,000 < 10^6 */
     uint16_t x[2] = {5, 5}, y[2];
-    EG_CHECK_INT(eg__ff1_encrypt_mixed(f, small, 2, NULL, 0, x, y, NULL, NULL,
-                                       &err),
-                 EG_EINVAL);
+    EG_CHECK_INT(
+        eg__ff1_encrypt_mixed(f, small, 2, NULL, 0, x, y, NULL, NULL, &err),
+        EG_EINVAL);
     const uint32_t ok[2] = {1000, 1000};
     uint16_t big[2] = {1000, 5};
-    EG_CHECK_INT(eg__ff1_encrypt_mixed(f, ok, 2, NULL, 0, big, y, NULL, NULL,
-                                       &err),
-                 EG_EINVAL);
+    EG_CHECK_INT(
+        eg__ff1_encrypt_mixed(f, ok, 2, NULL, 0, big, y, NULL, NULL, &err),
+        EG_EINVAL);
     const uint32_t one[2] = {1, 1000000};
     EG_CHECK_INT(
         eg__ff1_encrypt_mixed(f, one, 2, NULL, 0, x, y, NULL, NULL, &err),
         EG_EINVAL);
     uint16_t odd[2] = {1, 2};
-    EG_CHECK_INT(eg__ff1_encrypt_mixed(f, ok, 2, NULL, 0, odd, y, even_sum,
-                                       NULL, &err),
-                 EG_EINVAL); /* input outside the accepted set */
+    EG_CHECK_INT(
+        eg__ff1_encrypt_mixed(f, ok, 2, NULL, 0, odd, y, even_sum, NULL, &err),
+        EG_EINVAL); /* input outside the accepted set */
     eg__ff1_free(f);
 }
 
@@ -379,12 +376,11 @@ EG_TEST(speed)
     int n = 200000, bad = 0;
     double t0 = now();
     for (int i = 0; i < n; i++)
-        bad += eg__ff1_encrypt(f, 10, (const unsigned char *)"bank_card", 9,
-                               x, 16, x, NULL) != EG_OK;
+        bad += eg__ff1_encrypt(f, 10, (const unsigned char *)"bank_card", 9, x,
+                               16, x, NULL) != EG_OK;
     double dt = now() - t0;
     EG_CHECK_INT(bad, 0);
-    fprintf(stderr, "ff1: %.0f encryptions/s of 16 digits (AES-256)\n",
-            n / dt);
+    fprintf(stderr, "ff1: %.0f encryptions/s of 16 digits (AES-256)\n", n / dt);
     EG_CHECK(n / dt > 20000); /* the target is 200k/s; leave CI slack */
     eg__ff1_free(f);
 }

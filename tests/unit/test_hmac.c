@@ -149,8 +149,8 @@ static void *work(void *p)
         unsigned char a[32], b[32];
         unsigned int bl;
         eg__hmac_sha256(w->ctx, msg, (size_t)n, a);
-        HMAC(EVP_sha256(), "thread key", 10, (unsigned char *)msg, (size_t)n,
-             b, &bl);
+        HMAC(EVP_sha256(), "thread key", 10, (unsigned char *)msg, (size_t)n, b,
+             &bl);
         if (memcmp(a, b, 32) != 0)
             w->bad++;
     }
@@ -200,8 +200,8 @@ EG_TEST(speed)
         acc ^= fp;
     }
     double ns = (now() - t0) / n * 1e9;
-    fprintf(stderr, "fingerprint: %.0f ns/op (10-36 byte values) [%llx]\n",
-            ns, (unsigned long long)(acc & 0xf));
+    fprintf(stderr, "fingerprint: %.0f ns/op (10-36 byte values) [%llx]\n", ns,
+            (unsigned long long)(acc & 0xf));
     EG_CHECK(ns < 5000); /* loose: catches only a gross regression */
 }
 

@@ -220,9 +220,8 @@ EG_TEST(refuses_malformed)
     char shorthex[100];
     snprintf(shorthex, sizeof shorthex, "egress-key v1\n%.62s\n\n\n",
              key_0_to_31_hex);
-    const char *cases[] = {"",       "hello\n", v2,    badhex, nonl,
-                           extra,    crlf,      shorthex,
-                           "egress-key v1\n"};
+    const char *cases[] = {"",    "hello\n", v2,       badhex,           nonl,
+                           extra, crlf,      shorthex, "egress-key v1\n"};
     const char *p = tpath("bad.key");
     for (size_t i = 0; i < EG_ARRAY_LEN(cases); i++) {
         write_file(p, cases[i], 0600);

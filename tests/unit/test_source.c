@@ -167,6 +167,17 @@ EG_TEST(bad_arguments) {
     EG_CHECK_INT(got, 0);
     eg__source_close(src);
     eg__source_close(NULL);
+    /* Empty memory, even with a NULL pointer, is an empty plain input. */
+    EG_CHECK_INT(eg__source_open_memory(&src, NULL, NULL, 0, NULL, &err),
+                 EG_OK);
+    EG_CHECK_STR(eg__source_path(src), "<memory>");
+    EG_CHECK_STR(eg__source_compression(src), "none");
+    got = 5;
+    EG_CHECK_INT(eg__source_read(src, b, sizeof b, &got, &err), EG_OK);
+    EG_CHECK_INT(got, 0);
+    eg__source_close(src);
+    EG_CHECK_INT(eg__source_open_memory(&src, "m", NULL, 3, NULL, &err),
+                 EG_EINVAL);
 }
 
 EG_TEST(gzip_single_and_multi_member) {

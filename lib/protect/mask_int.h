@@ -1,0 +1,224 @@
+/*
+ * mask_int.h: what the files of `egress mask` / `unmask` share (lib/protect/
+ * mask*.c): the span records of a report, the span encodings and their
+ * codec, the atomic (and compressing) output file, the rewriter and the
+ * report reader.  Design: docs/internals/MASK.md.
+ */
+#ifndef EG_MASK_INT_H
+#define EG_MASK_INT_H
+
+#include "common/eg_common.h"
+#include "detect/catalog.h"
+#include "protect/operators.h"
+#include "read/source.h"
+
+/* ---------------------------------------------------------------- spans */
+
+/** How a replaced span is written in its output, so that unmask can read
+ *  the operator's bytes back out of it without knowing the structure. */
+typedef enum eg_span_enc {
+    EG_ENC_RAW = 0, /**< as they are: text, unquoted CSV, bare JSON */
+    EG_ENC_JSON,    /**< inside a JSON string: JSON escapes */
+    EG_ENC_CSVQ,    /**< inside a quoted CSV field: quotes doubled */
+    EG_ENC_WRAP,    /**< a bare JSON value written as a JSON string: the
+                         span includes the two quotes */
+    EG_ENC_COUNT
+} eg_span_enc;
+
+/** "raw", "json", "csvq", "wrap". */
+const char *eg__span_enc_name(int enc);
+int eg__span_enc_from_name(const char *name);
+
+#define EG_SPAN_FALLBACK 0x1u    /* the policy's operator refused: redacted */
+#define EG_SPAN_WELL_FORMED 0x2u /* output deliberately a well-formed value */
+
+/** One replaced span of a masked output (what the report lists). */
+typedef struct eg_mspan {
+    uint64_t in_start, in_end;   /* in the input, decompressed */
+    uint64_t out_start, out_end; /* in the output, before compression */
+    uint8_t type;                /* catalog index */
+    uint8_t op;                  /* eg_op_kind actually applied */
+    uint8_t enc;                 /* eg_span_enc */
+    uint8_t flags;               /* EG_SPAN_* */
+    uint8_t asked;               /* eg_op_kind the policy asked for */
+} eg_mspan;
+
+/** A growable array of spans. */
+typedef struct eg_mspans {
+    eg_mspan *v;
+    size_t n, cap;
+} eg_mspans;
+
+int eg__mspans_push(eg_mspans *a, const eg_mspan *s);
+void eg__mspans_free(eg_mspans *a);
+
+/* ---------------------------------------------------------------- codec */
+
+/** An escape met while decoding: the character at raw[off..off+len) was
+ *  written with `style` in the encoded form. */
+typedef struct eg_esc {
+    uint32_t off;
+    uint8_t len;
+    uint8_t style;
+} eg_esc;
+
+/** Decoded bytes of one span and where they were escaped.  Reusable. */
+typedef struct eg_codec {
+    eg_buf raw;
+    eg_esc *esc;
+    size_t nesc, cap;
+} eg_codec;
+
+/** Decode in[0..n) written with `enc` into c->raw (and c->esc).
+ *  @return EG_OK, EG_EFORMAT (a broken escape, a WRAP span without its
+ *  quotes), EG_ENOMEM. */
+int eg__codec_decode(eg_codec *c, int enc, const char *in, size_t n);
+
+/** Append raw[0..n) written with `enc` to `out`.  With `styles` (the codec
+ *  that decoded the operator's input) and a result of the same length
+ *  (encrypt, keep: character for character), every character is written
+ *  with the escape style its input character had, so unmask gets back the
+ *  exact input bytes; without, the minimal escaping of the encoding.
+ *  @return EG_OK or EG_ENOMEM. */
+int eg__codec_encode(const eg_codec *styles, int enc, const char *raw, size_t n,
+                     eg_buf *out);
+
+void eg__codec_free(eg_codec *c);
+
+/** 1 if s[0..n) is a JSON number (RFC 8259). */
+int eg__json_is_number(const char *s, size_t n);
+
+/* ------------------------------------------------------ report buffers */
+
+/** A text buffer that remembers an allocation failure, so a writer can
+ *  build a whole document with unchecked calls and check once. */
+typedef struct eg_sbuf {
+    eg_buf b;
+    int oom;
+} eg_sbuf;
+
+void eg__sb_append(eg_sbuf *s, const void *p, size_t n);
+void eg__sb_puts(eg_sbuf *s, const char *str);
+void eg__sb_printf(eg_sbuf *s, const char *fmt, ...) EG_PRINTF(2, 3);
+/** Append str as the body of a JSON string (RFC 8259 escapes). */
+void eg__sb_json(eg_sbuf *s, const char *str, size_t n);
+
+/* --------------------------------------------------------------- output */
+
+/** An output file being written: plain, gzip or zstd; written to a
+ *  temporary file next to it and renamed into place on commit. */
+typedef struct eg_mask_out eg_mask_out;
+
+/** Open `path` ("-": standard output) for writing content compressed
+ *  with `compression` ("none", "gzip", "zstd") at `level` (0: default).
+ *  `input` (may be NULL or "-"): refuse, with EG_EPERM, a path that is
+ *  that file (same device and inode). */
+int eg__mask_out_open(eg_mask_out **out, const char *path,
+                      const char *compression, int level, const char *input,
+                      eg_error *err);
+/** Write content bytes (hashed, counted, compressed, written). */
+int eg__mask_out_write(eg_mask_out *o, const void *p, size_t n, eg_error *err);
+/** Finish: flush the compressor, fsync, rename, fsync the directory.  The
+ *  SHA-256 of the content (not of the compressed bytes) goes to sha (may
+ *  be NULL), its length to *bytes.  Frees o, also on error. */
+int eg__mask_out_commit(eg_mask_out *o, unsigned char sha[32], uint64_t *bytes,
+                        eg_error *err);
+/** Give up: remove the temporary file and free.  NULL is fine. */
+void eg__mask_out_abort(eg_mask_out *o);
+
+/** 1 if paths a and b name one existing file (device and inode). */
+int eg__same_file(const char *a, const char *b);
+
+/** SHA-256 of everything a source yields, and its length. */
+int eg__source_sha256(eg_source *src, unsigned char sha[32], uint64_t *bytes,
+                      eg_error *err);
+
+/** Lower-case hex of n bytes into out (2n+1 bytes). */
+void eg__hex(const unsigned char *p, size_t n, char *out);
+
+/* ------------------------------------------------------------- rewriter */
+
+/** What the rewriter needs besides the input and output. */
+typedef struct eg_rewrite_env {
+    const eg_op_settings *set; /* EG_T_COUNT settings, by type */
+    eg_op_worker *worker;
+    const char *path; /* the input, for messages */
+} eg_rewrite_env;
+
+/** A finding of the scan pass: offsets and type only, never the value. */
+typedef struct eg_fspan {
+    uint64_t start, end;
+    uint16_t type;
+    uint16_t flags; /* EG_FINDING_* */
+} eg_fspan;
+
+/** Counts the rewriter keeps for the report. */
+typedef struct eg_rewrite_counts {
+    uint64_t spans, fallbacks, well_formed, requoted, sanitized, overlaps;
+    uint64_t bytes_in;
+    uint64_t by_type_op[EG_T_COUNT][EG_OP_COUNT];
+    uint64_t fallback_by_type[EG_T_COUNT];
+} eg_rewrite_counts;
+
+/** Copy the source to `out`, replacing the findings spans[0..n) (sorted by
+ *  start) as env->set says, keeping the structure of `fmt`.  Appends the
+ *  replaced spans to `rec` and counts to `counts`.
+ *  @return EG_OK, an error of the source or output, EG_ENOMEM. */
+int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
+                     const eg_fspan *spans, size_t n, eg_mask_out *out,
+                     eg_mspans *rec, eg_rewrite_counts *counts, eg_error *err);
+
+/* ---------------------------------------------------------- the masker */
+
+/** What the run keeps of one input, for the report. */
+typedef struct eg_mask_rec {
+    char *input, *output;
+    int status;
+    char message[sizeof(((eg_error *)0)->message)];
+    eg_format format;
+    char compression[8];
+    uint64_t bytes_in, bytes_out, findings;
+    unsigned char sha[32];
+    int have_sha;
+    eg_rewrite_counts *counts;
+    eg_mspans spans;
+} eg_mask_rec;
+
+struct eg_masker {
+    const eg_engine *engine;
+    eg_mask_options opts;
+    eg_key key;
+    char policy_source[32]; /* "built-in", "file", "operator" */
+    char *policy_file;
+    eg_op_settings set[EG_T_COUNT]; /* resolved, with a fixed as_of */
+    eg_protector *prot;
+    eg_op_worker *worker;
+    int as_of;
+    eg_mask_rec *recs;
+    size_t nrecs, caprecs;
+};
+
+/* --------------------------------------------------------------- report */
+
+/** What unmask needs from a report for one masked file. */
+typedef struct eg_report_entry {
+    char key_id[17];
+    int found;                      /* an input matched the file's hash */
+    char compression[8];            /* of the output */
+    eg_op_settings set[EG_T_COUNT]; /* the policy's rules, by type */
+    uint8_t have_set[EG_T_COUNT];
+    eg_mspans spans;
+} eg_report_entry;
+
+/** Read report `path`; keep the spans of the input whose output has
+ *  content SHA-256 `sha` and length `bytes` (entry->found = 0 if none).
+ *  @return EG_OK, EG_EFORMAT (not a mask report: the message says where),
+ *  EG_ENOTFOUND / EG_EIO / EG_EPERM, EG_ENOMEM. */
+int eg__report_read(const char *path, const unsigned char sha[32],
+                    uint64_t bytes, eg_report_entry *entry, eg_error *err);
+void eg__report_entry_free(eg_report_entry *e);
+
+/** Settings written to and read from a report's rules. */
+void eg__report_put_settings(eg_sbuf *b, const eg_op_settings *s);
+
+#endif

@@ -1,0 +1,712 @@
+/*
+ * mask_rewrite.c: the second pass of `egress mask`: copy an input to its
+ * output, replacing each finding of the first pass by its operator's
+ * output, and keep the input's structure valid.
+ *
+ * The input is read again through the input layer (decompressed), in a
+ * window that slides forward: memory is the window (1 MiB, more only for a
+ * longer value) plus an output stage, whatever the input's size.  Bytes
+ * between findings are copied as they are.
+ *
+ * A finding's span is cut into "pieces" at structure: a latitude and a
+ * longitude found as one coordinate in two CSV columns are two pieces, and
+ * the delimiter between them stays; so do the quotes and commas of JSON.
+ * Each piece is read out of its written form (mask_codec.c: JSON escapes,
+ * doubled CSV quotes), given to the operator, and written back so that
+ * the structure still parses:
+ * - in a JSON string, the replacement is JSON-escaped;
+ * - a bare JSON number whose replacement is no longer a number (a
+ *   placeholder, or FF1 digits with a leading zero) becomes a JSON string;
+ * - in a quoted CSV field, quotes are doubled; an unquoted CSV field whose
+ *   replacement brings a delimiter, quote, CR or LF it did not have is
+ *   quoted.  The opening quote belongs at the start of the field, which is
+ *   already copied: so while an unquoted field is being copied, the output
+ *   stage keeps it (up to 1 MiB) instead of writing it out, and the quote
+ *   is inserted there.  A longer field gets those characters replaced by
+ *   spaces instead (counted as "sanitized").
+ * The CSV state (inside quotes or not, at the start of a field) is tracked
+ * over every byte copied; JSON needs no tracking, since the scan says
+ * whether each finding starts inside a string.
+ *
+ * An operator that refuses a value (encrypt below 10^6 values, generalize
+ * of a date it cannot read) falls back to redact, and the span says so.
+ */
+#include "protect/mask_int.h"
+
+#include <string.h>
+
+#define WIN_INIT ((size_t)1 << 20)
+#define LOOKBACK 64  /* bytes kept before the copy point */
+#define LOOKAHEAD 16 /* bytes read past a span (escapes across it) */
+#define STAGE_FLUSH ((size_t)256 << 10)
+#define HOLD_MAX ((size_t)1 << 20) /* longest unquoted field kept back */
+
+typedef enum piece_kind {
+    P_TEXT,
+    P_JSON_STR,
+    P_JSON_BARE,
+    P_CSV_QUOTED,
+    P_CSV_UNQUOTED
+} piece_kind;
+
+typedef struct rw {
+    const eg_rewrite_env *env;
+    int csv, json;
+    unsigned char delim;
+    unsigned char special[256]; /* CSV bytes that may change state */
+    /* input window: bytes [wbase, wbase + wlen) */
+    eg_source *src;
+    unsigned char *win;
+    size_t wcap, wlen;
+    uint64_t wbase;
+    int eof;
+    uint64_t pos; /* next input byte to copy */
+    /* output stage: output bytes [stage_base, stage_base + stage.len) */
+    eg_mask_out *out;
+    eg_buf stage;
+    uint64_t stage_base;
+    /* CSV state */
+    int in_quotes;   /* inside a quoted section */
+    int after_close; /* the last byte was a quote that left quotes */
+    int field_quoted;
+    int field_fresh;    /* nothing of the current field seen yet */
+    int requote;        /* this unquoted field is being quoted by us */
+    uint64_t field_out; /* output offset of the current field */
+    size_t field_span0; /* first recorded span of the current field */
+    /* scratch */
+    eg_codec codec;
+    eg_buf res, enc;
+    eg_mspans *rec;
+    eg_rewrite_counts *cnt;
+    eg_error *err;
+} rw;
+
+/* ---------------------------------------------------------------- output */
+
+static uint64_t out_off(const rw *w)
+{
+    return w->stage_base + w->stage.len;
+}
+
+/* Write out the stage, except an unquoted CSV field in progress that may
+ * still need its opening quote (unless it grew past HOLD_MAX). */
+static int flush_stage(rw *w, int all)
+{
+    size_t n = w->stage.len;
+    if (!all && w->csv && !w->field_quoted && !w->requote &&
+        w->field_out >= w->stage_base && out_off(w) - w->field_out <= HOLD_MAX)
+        n = (size_t)(w->field_out - w->stage_base);
+    if (n == 0)
+        return EG_OK;
+    int rc = eg__mask_out_write(w->out, w->stage.data, n, w->err);
+    if (rc != EG_OK)
+        return rc;
+    memmove(w->stage.data, w->stage.data + n, w->stage.len - n);
+    w->stage.len -= n;
+    w->stage_base += n;
+    return EG_OK;
+}
+
+static int stage_put(rw *w, const void *p, size_t n)
+{
+    if (eg__buf_append(&w->stage, p, n) != EG_OK)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    if (w->stage.len >= STAGE_FLUSH) {
+        size_t before = w->stage.len;
+        int rc = flush_stage(w, 0);
+        /* a held field that keeps growing: let the stage double first */
+        if (rc == EG_OK && w->stage.len == before &&
+            w->stage.len >= HOLD_MAX + STAGE_FLUSH)
+            rc = flush_stage(w, 1);
+        return rc;
+    }
+    return EG_OK;
+}
+
+/* ------------------------------------------------------------ CSV state */
+
+static void field_begins(rw *w)
+{
+    w->field_out = out_off(w);
+    w->field_fresh = 1;
+    w->field_quoted = 0;
+    w->in_quotes = 0;
+    w->after_close = 0;
+    w->field_span0 = w->rec->n;
+}
+
+/* Copy CSV bytes, following the state machine of structure_csv.c. */
+static int csv_copy(rw *w, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    int rc;
+    while (i < n) {
+        if (w->in_quotes) {
+            const unsigned char *q = memchr(p + i, '"', n - i);
+            size_t j = q ? (size_t)(q - p) + 1 : n;
+            if ((rc = stage_put(w, p + i, j - i)) != EG_OK)
+                return rc;
+            if (q) {
+                w->in_quotes = 0;
+                w->after_close = 1;
+            }
+            i = j;
+            continue;
+        }
+        unsigned char c = p[i];
+        if (w->after_close) {
+            w->after_close = 0;
+            if (c == '"') { /* "" inside quotes */
+                w->in_quotes = 1;
+                if ((rc = stage_put(w, p + i, 1)) != EG_OK)
+                    return rc;
+                i++;
+                continue;
+            }
+        }
+        if (c == w->delim || c == '\n' || c == '\r') {
+            if (w->requote) {
+                w->requote = 0;
+                if ((rc = stage_put(w, "\"", 1)) != EG_OK)
+                    return rc;
+            }
+            if ((rc = stage_put(w, p + i, 1)) != EG_OK)
+                return rc;
+            field_begins(w);
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            if (w->field_fresh) {
+                w->field_fresh = 0;
+                w->field_quoted = 1;
+                w->in_quotes = 1;
+                rc = stage_put(w, p + i, 1);
+            } else {
+                /* a quote inside an unquoted field is data */
+                rc = stage_put(w, "\"\"", w->requote ? 2 : 1);
+            }
+            if (rc != EG_OK)
+                return rc;
+            i++;
+            continue;
+        }
+        w->field_fresh = 0;
+        size_t j = i + 1;
+        while (j < n && !w->special[p[j]])
+            j++;
+        if ((rc = stage_put(w, p + i, j - i)) != EG_OK)
+            return rc;
+        i = j;
+    }
+    return EG_OK;
+}
+
+static int emit(rw *w, const unsigned char *p, size_t n)
+{
+    return w->csv ? csv_copy(w, p, n) : stage_put(w, p, n);
+}
+
+/* Quote the unquoted field in progress: an opening quote where it began
+ * (still in the stage), its quotes doubled, the spans recorded in it moved
+ * accordingly; the closing quote comes when the field ends. */
+static int requote_field(rw *w)
+{
+    size_t at = (size_t)(w->field_out - w->stage_base);
+    size_t held = w->stage.len - at;
+    size_t quotes = 0;
+    for (size_t i = at; i < w->stage.len; i++)
+        quotes += w->stage.data[i] == '"';
+    if (eg__buf_reserve(&w->stage, 1 + quotes) != EG_OK)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    for (size_t k = w->field_span0; k < w->rec->n; k++) {
+        eg_mspan *s = &w->rec->v[k];
+        size_t before = 0;
+        for (uint64_t o = w->field_out; o < s->out_start; o++)
+            before += w->stage.data[o - w->stage_base] == '"';
+        size_t inside = 0;
+        for (uint64_t o = s->out_start; o < s->out_end; o++)
+            inside += w->stage.data[o - w->stage_base] == '"';
+        s->out_start += 1 + before;
+        s->out_end += 1 + before + inside;
+        s->enc = EG_ENC_CSVQ;
+    }
+    /* rebuild the held bytes back to front, in place */
+    char *d = w->stage.data;
+    size_t src = w->stage.len, dst = w->stage.len + 1 + quotes;
+    while (src > at) {
+        char c = d[--src];
+        d[--dst] = c;
+        if (c == '"')
+            d[--dst] = '"';
+    }
+    d[at] = '"';
+    (void)held;
+    w->stage.len += 1 + quotes;
+    w->requote = 1;
+    w->cnt->requoted++;
+    return EG_OK;
+}
+
+/* ----------------------------------------------------------------- input */
+
+static uint64_t win_end(const rw *w)
+{
+    return w->wbase + w->wlen;
+}
+
+/* Make the window reach `upto` (or the end of the input), keeping
+ * LOOKBACK bytes before the copy point. */
+static int win_fill(rw *w, uint64_t upto)
+{
+    if (upto <= win_end(w) || w->eof)
+        return EG_OK;
+    uint64_t keep = w->pos > LOOKBACK ? w->pos - LOOKBACK : 0;
+    if (keep > w->wbase) {
+        size_t drop = (size_t)(keep - w->wbase);
+        if (drop > w->wlen)
+            drop = w->wlen;
+        memmove(w->win, w->win + drop, w->wlen - drop);
+        w->wlen -= drop;
+        w->wbase += drop;
+    }
+    if (upto - w->wbase > w->wcap) {
+        size_t cap = w->wcap * 2;
+        if (cap < upto - w->wbase)
+            cap = (size_t)(upto - w->wbase);
+        unsigned char *nb = eg__realloc(w->win, cap);
+        if (!nb)
+            return eg__fail(w->err, EG_ENOMEM, "out of memory for a value");
+        w->win = nb;
+        w->wcap = cap;
+    }
+    while (win_end(w) < upto) {
+        size_t got = 0;
+        int rc = eg__source_read(w->src, w->win + w->wlen, w->wcap - w->wlen,
+                                 &got, w->err);
+        if (rc != EG_OK)
+            return rc;
+        if (got == 0) {
+            w->eof = 1;
+            break;
+        }
+        w->wlen += got;
+    }
+    return EG_OK;
+}
+
+static unsigned char at(const rw *w, uint64_t off)
+{
+    return w->win[off - w->wbase];
+}
+
+/* Copy input bytes up to `target` (or the end of input if UINT64_MAX). */
+static int copy_to(rw *w, uint64_t target)
+{
+    while (w->pos < target) {
+        if (w->pos >= win_end(w)) {
+            uint64_t want = w->pos + w->wcap - LOOKBACK;
+            int rc = win_fill(w, target < want ? target : want);
+            if (rc != EG_OK)
+                return rc;
+            if (w->pos >= win_end(w)) {
+                if (target == UINT64_MAX)
+                    return EG_OK;
+                return eg__fail(w->err, EG_ECORRUPT,
+                                "%s: input ended at byte %llu, before what "
+                                "the scan read: it changed",
+                                w->env->path, (unsigned long long)w->pos);
+            }
+        }
+        uint64_t end = target < win_end(w) ? target : win_end(w);
+        int rc = emit(w, w->win + (w->pos - w->wbase), (size_t)(end - w->pos));
+        if (rc != EG_OK)
+            return rc;
+        w->pos = end;
+    }
+    return EG_OK;
+}
+
+/* ---------------------------------------------------------------- pieces */
+
+static int well_formed(const eg_op_settings *s)
+{
+    return s->op == EG_OP_ENCRYPT || s->op == EG_OP_KEEP ||
+           (s->op == EG_OP_PSEUDONYMIZE && s->style == EG_PSEUDO_DIGITS);
+}
+
+/* Apply the type's operator to v[0..n) into w->res; fall back to redact
+ * when the operator refuses the value. */
+static int apply(rw *w, int type, const char *v, size_t n, eg_mspan *sp)
+{
+    const eg_op_settings *s = &w->env->set[type];
+    eg_error e;
+    w->res.len = 0;
+    sp->asked = (uint8_t)s->op;
+    int rc = eg__op_apply(w->env->worker, type, s, v, n, &w->res, &e);
+    if (rc == EG_OK) {
+        sp->op = (uint8_t)s->op;
+        if (well_formed(s))
+            sp->flags |= EG_SPAN_WELL_FORMED;
+        return EG_OK;
+    }
+    if (rc != EG_EINVAL && rc != EG_EUNSUPPORTED && rc != EG_ELIMIT)
+        return eg__fail(w->err, rc, "%s: at byte %llu: %s", w->env->path,
+                        (unsigned long long)sp->in_start, e.message);
+    eg_op_settings r;
+    eg__op_settings_init(&r, EG_OP_REDACT);
+    w->res.len = 0;
+    rc = eg__op_apply(w->env->worker, type, &r, v, n, &w->res, &e);
+    if (rc != EG_OK)
+        return eg__fail(w->err, rc, "%s: %s", w->env->path, e.message);
+    sp->op = EG_OP_REDACT;
+    sp->flags |= EG_SPAN_FALLBACK;
+    w->cnt->fallbacks++;
+    w->cnt->fallback_by_type[type]++;
+    return EG_OK;
+}
+
+/* Characters that would change a CSV field's structure, brought in by
+ * the replacement (ones the value had already stay as they were). */
+static int needs_quotes(const rw *w, const char *orig, size_t on,
+                        const char *res, size_t rn)
+{
+    const char specials[4] = {(char)w->delim, '"', '\r', '\n'};
+    for (int k = 0; k < 4; k++)
+        if (memchr(res, specials[k], rn) && !memchr(orig, specials[k], on))
+            return 1;
+    return 0;
+}
+
+static void sanitize(const rw *w, char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == (char)w->delim || p[i] == '"' || p[i] == '\r' ||
+            p[i] == '\n')
+            p[i] = ' ';
+}
+
+/* Choose how the replacement is written; fills w->enc. */
+static int encode_piece(rw *w, piece_kind kind, const eg_codec *styles,
+                        const char *orig, size_t on, eg_mspan *sp)
+{
+    const char *r = w->res.data ? w->res.data : "";
+    size_t rn = w->res.len;
+    w->enc.len = 0;
+    int enc = EG_ENC_RAW;
+    switch (kind) {
+    case P_JSON_STR:
+        enc = EG_ENC_JSON;
+        break;
+    case P_JSON_BARE:
+        if (!eg__json_is_number(r, rn) &&
+            !(rn == on && memcmp(r, orig, rn) == 0))
+            enc = EG_ENC_WRAP;
+        break;
+    case P_CSV_QUOTED:
+        enc = EG_ENC_CSVQ;
+        break;
+    case P_CSV_UNQUOTED:
+        if (w->requote) {
+            enc = EG_ENC_CSVQ;
+        } else if (needs_quotes(w, orig, on, r, rn)) {
+            int held = !w->field_quoted && w->field_out >= w->stage_base;
+            if (held) {
+                int rc = requote_field(w);
+                if (rc != EG_OK)
+                    return rc;
+                enc = EG_ENC_CSVQ;
+            } else {
+                sanitize(w, w->res.data, rn);
+                w->cnt->sanitized++;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    sp->enc = (uint8_t)enc;
+    int aligned = sp->op == EG_OP_ENCRYPT || sp->op == EG_OP_KEEP;
+    if (eg__codec_encode(aligned ? styles : NULL, enc, r, rn, &w->enc) != EG_OK)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    return EG_OK;
+}
+
+/* Replace input [i, j) (in the window) of one structural context. */
+static int piece(rw *w, uint64_t i, uint64_t j, piece_kind kind, int type)
+{
+    if (j <= i)
+        return EG_OK;
+    const char *orig = (const char *)w->win + (i - w->wbase);
+    size_t on = (size_t)(j - i);
+    int denc = kind == P_JSON_STR     ? EG_ENC_JSON
+               : kind == P_CSV_QUOTED ? EG_ENC_CSVQ
+                                      : EG_ENC_RAW;
+    int rc = eg__codec_decode(&w->codec, denc, orig, on);
+    if (rc == EG_EFORMAT) /* a broken escape: take the bytes as they are */
+        rc = eg__codec_decode(&w->codec, EG_ENC_RAW, orig, on);
+    if (rc != EG_OK)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    eg_mspan sp;
+    memset(&sp, 0, sizeof sp);
+    sp.in_start = i;
+    sp.in_end = j;
+    sp.type = (uint8_t)type;
+    if ((rc = apply(w, type, w->codec.raw.data, w->codec.raw.len, &sp)) !=
+        EG_OK)
+        return rc;
+    if (kind == P_CSV_UNQUOTED || kind == P_CSV_QUOTED)
+        w->field_fresh = 0;
+    if ((rc = encode_piece(w, kind, &w->codec, orig, on, &sp)) != EG_OK)
+        return rc;
+    sp.out_start = out_off(w);
+    if ((rc = stage_put(w, w->enc.data, w->enc.len)) != EG_OK)
+        return rc;
+    sp.out_end = out_off(w);
+    if (sp.flags & EG_SPAN_WELL_FORMED)
+        w->cnt->well_formed++;
+    w->cnt->spans++;
+    w->cnt->by_type_op[type][sp.op]++;
+    if (eg__mspans_push(w->rec, &sp) != EG_OK)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    return EG_OK;
+}
+
+/* One structural byte inside a span: copied, state followed. */
+static int structural(rw *w, uint64_t i)
+{
+    return emit(w, w->win + (i - w->wbase), 1);
+}
+
+/* -------------------------------------------------------------- walkers */
+
+static int bare_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c == '.' || c == '+' || c == '-' ||
+           c >= 0x80;
+}
+
+/* A span starting inside a JSON escape (`\u5f20` cut after the `u`)
+ * starts at its backslash instead. */
+static uint64_t json_escape_start(const rw *w, uint64_t s)
+{
+    for (uint64_t k = 1; k <= 5 && k <= s - w->pos; k++) {
+        uint64_t b = s - k;
+        if (b < w->wbase || at(w, b) != '\\')
+            continue;
+        size_t run = 0; /* backslashes before b: an odd count escapes it */
+        for (uint64_t q = b; q > w->wbase && at(w, q - 1) == '\\'; q--)
+            run++;
+        if (run % 2)
+            continue;
+        uint64_t len = b + 1 < win_end(w) && at(w, b + 1) == 'u' ? 6 : 2;
+        if (b + len > s)
+            return b;
+    }
+    return s;
+}
+
+/* 1 if the string closing at `q` is an object key (a ':' follows). */
+static int is_key(const rw *w, uint64_t q)
+{
+    for (uint64_t k = q + 1; k < win_end(w); k++) {
+        unsigned char c = at(w, k);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            return c == ':';
+    }
+    return 0;
+}
+
+static int copy_raw(rw *w, uint64_t i, uint64_t j)
+{
+    return emit(w, w->win + (i - w->wbase), (size_t)(j - i));
+}
+
+static int walk_json(rw *w, uint64_t s, uint64_t *e, int in_str, int type)
+{
+    uint64_t i = s;
+    int rc;
+    while (i < *e) {
+        if (in_str) {
+            uint64_t j = i;
+            while (j < *e && at(w, j) != '"') {
+                if (at(w, j) == '\\' && j + 1 < win_end(w))
+                    j += at(w, j + 1) == 'u' ? 6 : 2;
+                else
+                    j++;
+            }
+            if (j > win_end(w))
+                j = win_end(w);
+            if (j > *e)
+                *e = j; /* an escape across the span's end */
+            /* a key met inside the span (`39.9,"lng":116.4`) is structure */
+            if (i > s && is_key(w, j))
+                rc = copy_raw(w, i, j);
+            else
+                rc = piece(w, i, j, P_JSON_STR, type);
+            if (rc != EG_OK)
+                return rc;
+            i = j;
+            if (i < *e) { /* the closing quote */
+                if ((rc = structural(w, i++)) != EG_OK)
+                    return rc;
+                in_str = 0;
+            }
+            continue;
+        }
+        unsigned char c = at(w, i);
+        if (bare_char(c)) {
+            uint64_t j = i;
+            while (j < *e && bare_char(at(w, j)))
+                j++;
+            if ((rc = piece(w, i, j, P_JSON_BARE, type)) != EG_OK)
+                return rc;
+            i = j;
+            continue;
+        }
+        if ((rc = structural(w, i++)) != EG_OK)
+            return rc;
+        if (c == '"')
+            in_str = 1;
+    }
+    return EG_OK;
+}
+
+static int walk_csv(rw *w, uint64_t s, uint64_t *e, int type)
+{
+    uint64_t i = s;
+    int rc;
+    while (i < *e) {
+        unsigned char c = at(w, i);
+        if (w->in_quotes) {
+            uint64_t j = i;
+            while (j < *e) {
+                if (at(w, j) == '"') {
+                    if (j + 1 < win_end(w) && at(w, j + 1) == '"') {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j++;
+            }
+            if (j > *e)
+                *e = j; /* a doubled quote across the span's end */
+            if ((rc = piece(w, i, j, P_CSV_QUOTED, type)) != EG_OK)
+                return rc;
+            i = j;
+            if (i < *e && (rc = structural(w, i++)) != EG_OK)
+                return rc;
+            continue;
+        }
+        if ((w->after_close && c == '"') || c == w->delim || c == '\n' ||
+            c == '\r' || (c == '"' && w->field_fresh)) {
+            if ((rc = structural(w, i++)) != EG_OK)
+                return rc;
+            continue;
+        }
+        uint64_t j = i;
+        while (j < *e && at(w, j) != w->delim && at(w, j) != '\n' &&
+               at(w, j) != '\r')
+            j++;
+        w->after_close = 0;
+        if ((rc = piece(w, i, j, P_CSV_UNQUOTED, type)) != EG_OK)
+            return rc;
+        i = j;
+    }
+    return EG_OK;
+}
+
+static int do_span(rw *w, const eg_fspan *f)
+{
+    uint64_t s = f->start, e = f->end;
+    if (e <= w->pos || e <= s) {
+        w->cnt->overlaps++;
+        return EG_OK;
+    }
+    if (s < w->pos) {
+        w->cnt->overlaps++;
+        s = w->pos;
+    }
+    /* bring the span in, with the bytes right before and after it */
+    int rc = copy_to(w, s > LOOKBACK ? s - LOOKBACK : 0);
+    if (rc == EG_OK)
+        rc = win_fill(w, e + LOOKAHEAD);
+    if (rc != EG_OK)
+        return rc;
+    if (win_end(w) < e)
+        return eg__fail(w->err, EG_ECORRUPT,
+                        "%s: input ended at byte %llu, before a finding the "
+                        "scan reported: it changed",
+                        w->env->path, (unsigned long long)win_end(w));
+    int in_str = (f->flags & EG_FINDING_IN_JSON_STRING) != 0;
+    if (w->json && in_str)
+        s = json_escape_start(w, s);
+    if ((rc = copy_to(w, s)) != EG_OK)
+        return rc;
+    if (w->json)
+        rc = walk_json(w, s, &e, in_str, f->type);
+    else if (w->csv)
+        rc = walk_csv(w, s, &e, f->type);
+    else
+        rc = piece(w, s, e, P_TEXT, f->type);
+    if (rc == EG_OK)
+        w->pos = e;
+    return rc;
+}
+
+/* A UTF-8 BOM before a CSV header is not part of its first field. */
+static int skip_bom(rw *w)
+{
+    int rc = win_fill(w, 3);
+    if (rc != EG_OK)
+        return rc;
+    if (w->wlen >= 3 && !memcmp(w->win, "\xEF\xBB\xBF", 3)) {
+        if ((rc = stage_put(w, w->win, 3)) != EG_OK)
+            return rc;
+        w->pos = 3;
+    }
+    field_begins(w);
+    return EG_OK;
+}
+
+int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
+                     const eg_fspan *spans, size_t n, eg_mask_out *out,
+                     eg_mspans *rec, eg_rewrite_counts *counts, eg_error *err)
+{
+    rw w;
+    memset(&w, 0, sizeof w);
+    w.env = env;
+    w.src = src;
+    w.out = out;
+    w.rec = rec;
+    w.cnt = counts;
+    w.err = err;
+    w.csv = fmt == EG_FORMAT_CSV || fmt == EG_FORMAT_TSV;
+    w.json = fmt == EG_FORMAT_JSON || fmt == EG_FORMAT_JSONL;
+    w.delim = fmt == EG_FORMAT_TSV ? '\t' : ',';
+    w.special[w.delim] = w.special['\n'] = w.special['\r'] = 1;
+    w.special['"'] = 1;
+    w.wcap = WIN_INIT;
+    int rc = EG_OK;
+    if (!(w.win = eg__malloc(w.wcap)))
+        rc = eg__fail(err, EG_ENOMEM, "out of memory");
+    if (rc == EG_OK && w.csv)
+        rc = skip_bom(&w);
+    for (size_t k = 0; k < n && rc == EG_OK; k++)
+        rc = do_span(&w, &spans[k]);
+    if (rc == EG_OK)
+        rc = copy_to(&w, UINT64_MAX);
+    if (rc == EG_OK && w.requote)
+        rc = stage_put(&w, "\"", 1);
+    if (rc == EG_OK)
+        rc = flush_stage(&w, 1);
+    counts->bytes_in = w.pos;
+    eg__free(w.win);
+    eg__buf_free(&w.stage);
+    eg__buf_free(&w.res);
+    eg__buf_free(&w.enc);
+    eg__codec_free(&w.codec);
+    return rc;
+}
