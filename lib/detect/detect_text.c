@@ -14,6 +14,7 @@
 #include "detect/detect.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define U_XIAN_SHENG "\xE5\x85\x88\xE7\x94\x9F" /* 先生 */
 #define U_NV_SHI "\xE5\xA5\xB3\xE5\xA3\xAB"     /* 女士 */
@@ -400,6 +401,17 @@ static int email_local(unsigned char c)
            c == '-';
 }
 
+/* "icon@2x.png": an asset name, not an address. */
+static int file_extension(const unsigned char *t, size_t n)
+{
+    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg",
+                                      "webp", "css", "js", "ico", "bmp"};
+    for (size_t i = 0; i < EG_ARRAY_LEN(ext); i++)
+        if (strlen(ext[i]) == n && !strncasecmp((const char *)t, ext[i], n))
+            return 1;
+    return 0;
+}
+
 size_t eg__detect_email(eg_chunk *ch, size_t at)
 {
     const unsigned char *b = ch->buf;
@@ -426,7 +438,11 @@ size_t eg__detect_email(eg_chunk *ch, size_t at)
     for (size_t p = last_dot + 1; p < e; p++)
         if (eg__is_digit(b[p]) || b[p] == '-')
             return e;
-    if (e - last_dot - 1 < 2)
+    if (e - last_dot - 1 < 2 || file_extension(b + last_dot + 1, e - last_dot - 1))
+        return e;
+    /* "https://user:secret@host": URL user info, not a mailbox */
+    if (s >= 3 && b[s - 1] == ':' && memmem(b + (s > 64 ? s - 64 : 0),
+                                             s - (s > 64 ? s - 64 : 0), "//", 2))
         return e;
     char norm[320];
     size_t n = e - s;
