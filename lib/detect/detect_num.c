@@ -48,6 +48,8 @@ static int at_utf8(const eg_chunk *ch, size_t p, const char *s3)
 #define U_HAO "\xE5\x8F\xB7"  /* 号 */
 #define U_NONG "\xE5\xBC\x84" /* 弄 */
 #define U_ZU "\xE7\xBB\x84"   /* 组 */
+#define U_HAO_T "\xE8\x99\x9F" /* 號 */
+#define U_ZU_T "\xE7\xB5\x84"  /* 組 */
 
 /* ------------------------------------------------------------- dates */
 
@@ -1000,8 +1002,10 @@ int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e)
         /* 年 after a year; 号, 弄, 组 after a house number */
         return (n == 4 && at_utf8(ch, e, U_NIAN) &&
                 date_context_possible(ch, p)) ||
-               at_utf8(ch, e, U_HAO) ||
-               at_utf8(ch, e, U_NONG) || at_utf8(ch, e, U_ZU);
+               at_utf8(ch, e, U_HAO) || at_utf8(ch, e, U_NONG) ||
+               at_utf8(ch, e, U_ZU);
+    case 0xE8: /* 號 (Traditional) */
+        return at_utf8(ch, e, U_HAO_T);
     default:
         return 0;
     }
@@ -1061,7 +1065,8 @@ size_t eg__detect_digits(eg_chunk *ch, size_t p)
             if (try_macao(ch, s, e, (const char *)b + s, tl))
                 return e;
         if ((at_utf8(ch, e, U_HAO) || at_utf8(ch, e, U_NONG) ||
-             at_utf8(ch, e, U_ZU)) &&
+             at_utf8(ch, e, U_ZU) || at_utf8(ch, e, U_HAO_T) ||
+             at_utf8(ch, e, U_ZU_T)) &&
             s >= 3 && eg__is_han(b + s - 3, 3))
             return eg__detect_address(ch, s, e);
         if (tl == 4 || tl == 8) {

@@ -199,6 +199,20 @@ static int plate_at(eg_chunk *ch, size_t end)
         digits += eg__is_digit(b[p + t]);
         t++;
     }
+    /* driving-school, police, HK/Macao and trailer plates end in a Han
+     * character after four alphanumerics: 浙A1234学 */
+    static const char *const special[] = {"学", "警", "港", "澳", "挂",
+                                          "领", "试", "超"};
+    if (t == 4 && p + t + 3 <= ch->len)
+        for (size_t i = 0; i < EG_ARRAY_LEN(special); i++)
+            if (!memcmp(b + p + t, special[i], 3)) {
+                memcpy(norm + n, special[i], 3);
+                n += 3;
+                if (digits < 3)
+                    return EG_OK;
+                return eg__cand_add(ch, EG_T_cn_license_plate, s, p + t + 3,
+                                    norm, n, 0.85f, 0, 0.85f, NULL);
+            }
     if (t != 5 && t != 6)
         return EG_OK;
     if (p + t < ch->len && eg__is_alnum(b[p + t]))
