@@ -188,10 +188,14 @@ static int try_resident_id(eg_chunk *ch, const digits *g, size_t i, size_t k,
     float conf = r == EG_RID_VALID ? 0.97f : 0.75f;
     if (n == 15)
         conf = 0.6f;
+    /* a legacy 15-digit number whose region is in no table is as likely a
+     * message id: only with a label */
+    uint32_t need = n == 15 && r == EG_RID_VALID_WEAK_REGION
+                        ? EG_CTX(IDCARD)
+                        : EG_OPTIONAL(EG_CTX(IDCARD));
     eg_cand *c;
     eg__cand_add(ch, EG_T_cn_resident_id, g->gstart[i], g->gend[i + k - 1], v,
-                 n, conf, EG_OPTIONAL(EG_CTX(IDCARD)), n == 15 ? 0.9f : 0.99f,
-                 &c);
+                 n, conf, need, n == 15 ? 0.9f : 0.99f, &c);
     if (c) {
         c->birth_ymd = birth;
         if (r == EG_RID_VALID_WEAK_REGION)
@@ -221,9 +225,13 @@ static int try_bank_card(eg_chunk *ch, const digits *g, size_t i, size_t k,
     if (iss == EG_ISSUER_NONE || !eg__luhn(v, n))
         return 0;
     float conf = iss == EG_ISSUER_UNIONPAY ? 0.95f : 0.9f;
+    /* legacy domestic "9" BINs collide with large integers (2^63+1 passes
+     * Luhn): only with a card label */
+    uint32_t need = iss == EG_ISSUER_OTHER_DOMESTIC ? EG_CTX(BANK)
+                                                     : EG_OPTIONAL(EG_CTX(BANK));
     eg_cand *c;
     eg__cand_add(ch, EG_T_bank_card, g->gstart[i], g->gend[i + k - 1], v, n,
-                 conf, EG_OPTIONAL(EG_CTX(BANK)), 0.99f, &c);
+                 conf, need, 0.99f, &c);
     return 1;
 }
 
@@ -599,6 +607,11 @@ static size_t decimal_at(const eg_chunk *ch, size_t p, double *val)
     return q - p;
 }
 
+static int in_china(double lat, double lng)
+{
+    return lat >= 3 && lat <= 54 && lng >= 73 && lng <= 136;
+}
+
 static int in_range(double lat, double lng)
 {
     return lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180;
@@ -625,8 +638,10 @@ static size_t try_geo(eg_chunk *ch, size_t s)
         return 0;
     if (!in_range(a, c) && !in_range(c, a))
         return 0;
-    /* small pairs (vectors, rates, scores) need a label */
-    int small = (a > -10 && a < 10) && (c > -10 && c < 10);
+    /* without a label only pairs inside China's box (lat 3..54, lng
+     * 73..136, either order) count: number lists in code and data (vectors,
+     * rates, scores) are pairs too */
+    int small = !(in_china(a, c) || in_china(c, a));
     char norm[64];
     size_t n1 = la < 30 ? la : 30, n2 = lc < 30 ? lc : 30;
     memcpy(norm, b + start, n1);
@@ -683,6 +698,9 @@ static size_t try_mac(eg_chunk *ch, size_t s)
     char norm[18];
     for (size_t i = 0; i < 17; i++)
         norm[i] = (char)(i % 3 == 2 ? ':' : (b[s + i] | 0x20));
+    norm[17] = '\0';
+    if (!strcmp(norm, "00:00:00:00:00:00") || !strcmp(norm, "ff:ff:ff:ff:ff:ff"))
+        return s + 17; /* placeholders, not a device */
     eg__cand_add(ch, EG_T_mac_address, s, s + 17, norm, 17, 0.85f, 0, 0.85f,
                  NULL);
     return s + 17;
@@ -720,6 +738,8 @@ static size_t try_ipv6(eg_chunk *ch, size_t s)
         return 0;
     char norm[INET6_ADDRSTRLEN];
     inet_ntop(AF_INET6, addr, norm, sizeof norm);
+    if (!strcmp(norm, "::") || !strcmp(norm, "::1"))
+        return e; /* unspecified and loopback: no one's address */
     eg__cand_add(ch, EG_T_ipv6, s, e, norm, strlen(norm), 0.9f, 0, 0.9f,
                  NULL);
     return e;
@@ -897,6 +917,12 @@ static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
     size_t n = e - s;
     if (n >= sizeof t)
         return e;
+    /* document numbers are written in capitals; a lower-case letter is far
+     * more often a hex hash (c152449012): then only with a label */
+    int lower = 0;
+    for (size_t i = s; i < e; i++)
+        lower |= ch->buf[i] >= 'a' && ch->buf[i] <= 'z';
+    int bracket = e < ch->len && (ch->buf[e] == '(' || ch->buf[e] == 0xEF);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = ch->buf[s + i];
         t[i] = (char)((c >= 'a' && c <= 'z') ? c - 32 : c);
@@ -905,6 +931,11 @@ static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
     /* a token may fit several shapes (E + letter + 7 digits is a passport
      * and, by checksum luck, an HKID): context picks one */
     if (try_uscc(ch, s, e, t, n))
+        return e;
+    if (lower && !bracket && !eg__chunk_structured(ch) &&
+        !(eg__text_context(ch, s) & (EG_CTX(IDCARD) | EG_CTX(TWID) |
+                                     EG_CTX(HKID) | EG_CTX(PASSPORT) |
+                                     EG_CTX(PERMIT))))
         return e;
     try_hkid(ch, s, e, t, n);
     try_twid(ch, s, e, t, n);
