@@ -37,6 +37,7 @@
     X(BANK, bank)                                                              \
     X(EMAIL, email)                                                            \
     X(VERSION, version)                                                        \
+    X(IP, ip)                                                                  \
     X(NONE, none)
 
 enum {

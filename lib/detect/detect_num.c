@@ -169,6 +169,20 @@ static void concat(const digits *g, size_t i, size_t k, char *out, size_t *n)
     *n = len;
 }
 
+/* A value written in groups must be the whole run of groups: "4431 4461
+ * 4492 4522 ..." is a list of numbers, not a card. */
+static int whole_sequence(const eg_chunk *ch, const digits *g, size_t i,
+                          size_t k)
+{
+    if (k == 1)
+        return 1;
+    if (i != 0 || i + k != g->ng)
+        return 0;
+    size_t e = g->gend[g->ng - 1];
+    return !(e + 1 < ch->len && (ch->buf[e] == ' ' || ch->buf[e] == '-') &&
+             eg__is_digit(ch->buf[e + 1]));
+}
+
 static int try_resident_id(eg_chunk *ch, const digits *g, size_t i, size_t k,
                            const char *v, size_t n)
 {
@@ -179,7 +193,7 @@ static int try_resident_id(eg_chunk *ch, const digits *g, size_t i, size_t k,
                     groups_are(g, i, k, g6444, 4)) &&
                    seps_consistent(g, i, k)))
         return 0;
-    if (n == 15 && k > 1)
+    if ((n == 15 && k > 1) || !whole_sequence(ch, g, i, k))
         return 0;
     uint32_t birth = 0;
     eg_rid_result r = eg__check_resident_id(v, n, ch->as_of_ymd, &birth);
@@ -219,7 +233,8 @@ static int card_grouping_ok(const digits *g, size_t i, size_t k)
 static int try_bank_card(eg_chunk *ch, const digits *g, size_t i, size_t k,
                          const char *v, size_t n)
 {
-    if (n < 13 || n > 19 || v[n - 1] == 'X' || !card_grouping_ok(g, i, k))
+    if (n < 13 || n > 19 || v[n - 1] == 'X' || !card_grouping_ok(g, i, k) ||
+        !whole_sequence(ch, g, i, k))
         return 0;
     eg_issuer iss = eg__card_issuer(v, n);
     if (iss == EG_ISSUER_NONE || !eg__luhn(v, n))
@@ -556,6 +571,23 @@ static int try_ipv4(eg_chunk *ch, size_t s, size_t e)
         }
     if (parts != 4)
         return 0;
+    uint32_t need = 0;
+    /* 27.4.5.1, 17.4.3.6: section and version numbers; an address with
+     * every octet below 32 is rare outside 10/8 and 127/8 */
+    {
+        int small = 1, first = -1, o = 0;
+        size_t q0 = s;
+        for (size_t q = s; q <= e; q++)
+            if (q == e || b[q] == '.') {
+                o = octet(b + q0, q - q0);
+                if (first < 0)
+                    first = o;
+                small &= o < 32;
+                q0 = q + 1;
+            }
+        if (small && first != 10 && first != 127)
+            need = EG_CTX(IP); /* 8.8.8.8 after "ip=" still counts */
+    }
     if (s > 0 && (b[s - 1] == '.' || eg__is_alnum(b[s - 1])))
         return 0;
     if (at_utf8(ch, e, "\xE7\x89\x88")) /* 版本 follows */
@@ -569,9 +601,9 @@ static int try_ipv4(eg_chunk *ch, size_t s, size_t e)
     if (eg__label_near(ch, s, win, EG_CTX(VERSION)))
         return 0;
     eg_cand *c;
-    eg__cand_add(ch, EG_T_ipv4, s, e, (const char *)b + s, e - s, 0.85f, 0,
+    eg__cand_add(ch, EG_T_ipv4, s, e, (const char *)b + s, e - s, 0.85f, need,
                  0.85f, &c);
-    if (c && eg__chunk_structured(ch)) {
+    if (c && !need && eg__chunk_structured(ch)) {
         c->flags = EG_CAND_CTX_OPTIONAL; /* the key may veto it */
         c->veto = EG_CTX(VERSION);
     }
