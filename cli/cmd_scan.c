@@ -147,16 +147,16 @@ static char *put_json(char *p, const char *s)
     return p;
 }
 
-static void write_jsonl(scan_ctx *c, const eg_finding *f)
+/* Render one findings line into out (cap >= 6 * strlen(parts) + 256 is
+ * always enough); returns its length, or 0 when it does not fit.
+ * Thread-safe: called from the scan's workers. */
+static size_t format_jsonl(const eg_finding *f, char *out, size_t cap)
 {
     size_t need = 6 * (strlen(f->path) + strlen(f->masked) +
                        (f->field ? strlen(f->field) : 0)) + 256;
-    char *line = need <= sizeof c->line ? c->line : malloc(need);
-    if (!line) {
-        c->oom = 1;
-        return;
-    }
-    char *p = put_lit(line, "{\"path\":");
+    if (need > cap)
+        return 0;
+    char *p = put_lit(out, "{\"path\":");
     p = put_json(p, f->path);
     p = put_u64(put_lit(p, ",\"start\":"), f->start);
     p = put_u64(put_lit(p, ",\"end\":"), f->end);
@@ -180,7 +180,20 @@ static void write_jsonl(scan_ctx *c, const eg_finding *f)
     p = put_json(put_lit(p, ",\"masked\":"), f->masked);
     p = put_lit(put_lit(p, ",\"fingerprint\":\""), f->fingerprint);
     p = put_lit(p, "\"}\n");
-    fwrite(line, 1, (size_t)(p - line), c->out);
+    return (size_t)(p - out);
+}
+
+static void write_jsonl(scan_ctx *c, const eg_finding *f)
+{
+    size_t need = 6 * (strlen(f->path) + strlen(f->masked) +
+                       (f->field ? strlen(f->field) : 0)) + 256;
+    char *line = need <= sizeof c->line ? c->line : malloc(need);
+    if (!line) {
+        c->oom = 1;
+        return;
+    }
+    size_t n = format_jsonl(f, line, need > sizeof c->line ? need : sizeof c->line);
+    fwrite(line, 1, n, c->out);
     if (line != c->line)
         free(line);
 }
@@ -278,10 +291,21 @@ static file_count *file_entry(scan_ctx *c, const char *path)
     return f;
 }
 
+/* eg_sink.format: render on the scan's worker threads (JSON Lines only:
+ * text needs the terminal's colour choice, SARIF the separator state). */
+static size_t on_format(const eg_finding *f, char *out, size_t cap,
+                        void *payload)
+{
+    const scan_ctx *c = payload;
+    return c->format == OUT_JSONL ? format_jsonl(f, out, cap) : 0;
+}
+
 static int on_finding(const eg_finding *f, void *payload)
 {
     scan_ctx *c = payload;
-    switch (c->format) {
+    if (f->text) {
+        fwrite(f->text, 1, f->text_len, c->out);
+    } else switch (c->format) {
     case OUT_JSONL:
         write_jsonl(c, f);
         break;
@@ -715,6 +739,10 @@ static int run_scan(scan_args *a, scan_ctx *c, char **paths, size_t npaths,
 {
     eg_error err;
     eg_engine *eng = NULL;
+    if (cli_out_is_input(a->output, paths, npaths) ||
+        cli_out_is_input(a->summary, paths, npaths) ||
+        cli_out_is_input(a->state, paths, npaths))
+        return -1;
     if (eg_engine_new(&eng, &err) != EG_OK) {
         cli_error("%s", err.message);
         return -1;
@@ -730,7 +758,7 @@ static int run_scan(scan_args *a, scan_ctx *c, char **paths, size_t npaths,
     c->color = c->format == OUT_TEXT && use_color(a->color, out.fp);
     if (c->format == OUT_SARIF)
         sarif_begin(c);
-    eg_sink sink = {on_finding, NULL, on_warning};
+    eg_sink sink = {on_finding, NULL, on_warning, on_format};
     int rc = eg_scan_paths(eng, &a->opts, (const char *const *)paths, npaths,
                            &sink, c, st, &err);
     eg_engine_free(eng);

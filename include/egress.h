@@ -129,6 +129,9 @@ typedef struct eg_finding {
     uint32_t birth_ymd;  /**< resident IDs: birth date as YYYYMMDD, else 0 */
     uint32_t input_index;/**< which input of the run (0-based, walk order) */
     uint32_t flags;      /**< EG_FINDING_* bits below */
+    const char *text;    /**< the sink's own rendering of this finding (from
+                              eg_sink.format), or NULL */
+    size_t text_len;
 } eg_finding;
 
 /* eg_finding.flags */
@@ -163,6 +166,14 @@ typedef struct eg_sink {
      *  `offset` is a byte offset or UINT64_MAX when none applies. */
     void (*warning)(const char *path, uint64_t offset, int code,
                     const char *message, void *payload);
+    /** Optional: render a finding into `out` (at most `cap` bytes) and
+     *  return the length, or 0 to render nothing (the finding callback then
+     *  sees text = NULL).  Called from worker threads, concurrently and in
+     *  no particular order, so it must only read `payload`; the rendering
+     *  then reaches `finding` as f->text, in order.  Rendering on the
+     *  workers keeps output formatting off the serial path. */
+    size_t (*format)(const eg_finding *f, char *out, size_t cap,
+                     void *payload);
 } eg_sink;
 
 /* ---------------------------------------------------------------- keys */

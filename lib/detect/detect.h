@@ -107,6 +107,8 @@ typedef struct eg_cand {
     uint32_t field_off;  /**< field name in the driver's arena + 1, or 0 */
     uint32_t fflags;     /**< EG_FINDING_* flags */
     uint32_t masked_off; /**< masked preview in the arena + 1, or 0 */
+    uint32_t text_off;   /**< the sink's rendering in the arena + 1, or 0 */
+    uint32_t text_len;
 } eg_cand;
 
 #define EG_CAND_RESOLVED 0x1u   /**< context decided (or none needed) */

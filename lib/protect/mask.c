@@ -238,7 +238,7 @@ static int scan_pass_run(eg_masker *m, const char *input, const eg_buf *mem,
     so.max_findings = 0;
     so.key = &m->key;
     so.as_of_ymd = m->as_of;
-    eg_sink sink = {on_finding, on_input_done, on_warning};
+    eg_sink sink = {on_finding, on_input_done, on_warning, NULL};
     int rc;
     if (mem)
         rc = eg_scan_buffer(m->engine, &so, "-", mem->data ? mem->data : "",
@@ -640,5 +640,38 @@ int eg_mask_paths(eg_masker *m, const char *const *inputs, size_t ninputs,
         *total = tot;
     if (failed)
         *failed = nfailed;
+    return rc;
+}
+
+/* ------------------------------------------------------------- in memory */
+
+int eg__mask_memory(eg_masker *m, const void *data, size_t n, eg_format *fmt,
+                    eg_buf *out, eg_mspans *spans, eg_rewrite_counts *counts,
+                    eg_error *err)
+{
+    eg__error_clear(err);
+    eg_buf mem = {(char *)(uintptr_t)(data ? data : ""), n, n};
+    scan_pass sp;
+    memset(&sp, 0, sizeof sp);
+    sp.m = m;
+    int rc = scan_pass_run(m, "-", &mem, &sp, err);
+    eg_source *src = NULL;
+    eg_mask_out *o = NULL;
+    if (rc == EG_OK)
+        rc = eg__source_open_memory(&src, "-", mem.data, n, NULL, err);
+    if (rc == EG_OK)
+        rc = eg__mask_out_open_memory(&o, out, err);
+    if (rc == EG_OK) {
+        eg_rewrite_env env = {m->set, m->worker, "-"};
+        *fmt = sp.info.format;
+        rc = eg__mask_rewrite(&env, src, sp.info.format, sp.v, sp.n, o, spans,
+                              counts, err);
+    }
+    if (o && rc == EG_OK)
+        rc = eg__mask_out_commit(o, NULL, NULL, err);
+    else
+        eg__mask_out_abort(o);
+    eg__source_close(src);
+    eg__free(sp.v);
     return rc;
 }

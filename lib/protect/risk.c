@@ -575,7 +575,7 @@ static int withhold(eg_risk *r, const eg_engine *eng, eg_error *err)
     if (rc == EG_OK) {
         starts[n] = text.len;
         withhold_ctx w = {starts, n, hit};
-        eg_sink sink = {on_value_finding, NULL, NULL};
+        eg_sink sink = {on_value_finding, NULL, NULL, NULL};
         eg_scan_options so = EG_SCAN_OPTIONS_INIT;
         so.format = EG_FORMAT_TEXT;
         rc = eg_scan_buffer(eng, &so, "values", text.data ? text.data : "",

@@ -84,7 +84,8 @@ typedef struct scan_input {
     eg_format format;
     const char *compression;
     eg_cursor *cursor;
-    uint64_t lines;    /* newlines before the next chunk's own region */
+    uint64_t lines;    /* newlines before the next chunk's own region,
+                          counted by the reading thread */
     uint64_t findings;
     uint64_t bytes;
     int status;
@@ -106,7 +107,7 @@ typedef struct job {
     int rc;
     eg_error err;
     eg_chunk ch;
-    uint64_t nl_own; /* newlines in the own region */
+    uint64_t line_base; /* newlines before the own region */
 } job;
 
 typedef struct worker {
@@ -174,8 +175,7 @@ static uint64_t count_newlines(const unsigned char *b, size_t n)
     return k;
 }
 
-/* Newlines between the own region's start and each candidate, and in the
- * whole own region. */
+/* Newlines between the own region's start and each candidate. */
 static void count_lines(job *j)
 {
     eg_chunk *ch = &j->ch;
@@ -189,7 +189,6 @@ static void count_lines(job *j)
         }
         ch->cands[i].lines = (uint32_t)k;
     }
-    j->nl_own = k + count_newlines(j->buf + pos, j->own_hi - pos);
 }
 
 static void fingerprint(run *r, const job *j, eg_cand *c)
@@ -215,6 +214,67 @@ static int finish_candidate(run *r, job *j, eg_cand *c)
     if (eg__buf_append(&j->ch.arena, masked, strlen(masked) + 1) != EG_OK)
         return EG_ENOMEM;
     c->masked_off = (uint32_t)off + 1;
+    return EG_OK;
+}
+
+/* Everything a finding says, from its candidate (the masked preview and
+ * fingerprint must be computed). */
+static void fill_finding(const run *r, const job *j, const eg_cand *c,
+                         eg_finding *f)
+{
+    static const char hex[] = "0123456789abcdef";
+    const scan_input *in = j->in;
+    memset(f, 0, sizeof *f);
+    f->path = in->path;
+    f->start = c->start;
+    f->end = c->end;
+    f->line = j->line_base + c->lines + 1;
+    f->record = in->cursor ? c->record : f->line - 1;
+    f->type = c->type;
+    f->confidence = c->conf;
+    f->field = c->field_off ? r->field_arena.data + c->field_off - 1 : NULL;
+    snprintf(f->masked, sizeof f->masked, "%s",
+             j->ch.arena.data + c->masked_off - 1);
+    f->fp64 = c->fp64;
+    for (int i = 0; i < 16; i++)
+        f->fingerprint[i] = hex[(c->fp64 >> (60 - 4 * i)) & 15];
+    f->fingerprint[16] = '\0';
+    f->birth_ymd = c->type == EG_T_cn_resident_id ? c->birth_ymd : 0;
+    f->input_index = in->index;
+    f->flags = c->fflags;
+    if (c->flags & EG_CAND_WEAK_REGION)
+        f->flags |= EG_FINDING_WEAK_REGION;
+}
+
+/* The sink's rendering of a finding, kept in the chunk's arena. */
+static int render(const run *r, job *j, eg_cand *c, const eg_finding *f)
+{
+    char buf[8192];
+    size_t n = r->sink->format(f, buf, sizeof buf, r->payload);
+    if (n == 0 || n > sizeof buf)
+        return EG_OK;
+    size_t off = j->ch.arena.len;
+    if (eg__buf_append(&j->ch.arena, buf, n) != EG_OK)
+        return EG_ENOMEM;
+    c->text_off = (uint32_t)off + 1;
+    c->text_len = (uint32_t)n;
+    return EG_OK;
+}
+
+/* Worker side: text inputs' findings are final here, so render them. */
+static int render_final(run *r, job *j)
+{
+    if (!r->sink || !r->sink->format || j->in->cursor)
+        return EG_OK;
+    for (size_t i = 0; i < j->ch.ncands; i++) {
+        eg_cand *c = &j->ch.cands[i];
+        if (!(c->flags & EG_CAND_RESOLVED) || (c->flags & EG_CAND_DROPPED))
+            continue;
+        eg_finding f;
+        fill_finding(r, j, c, &f);
+        if (render(r, j, c, &f) != EG_OK)
+            return EG_ENOMEM;
+    }
     return EG_OK;
 }
 
@@ -247,6 +307,8 @@ static void process_job(run *r, job *j, eg_match_scratch *scratch)
             j->rc = eg__fail(&j->err, EG_ENOMEM, "out of memory");
             return;
         }
+    if (render_final(r, j) != EG_OK)
+        j->rc = eg__fail(&j->err, EG_ENOMEM, "out of memory");
     ch->hits = NULL; /* owned by the scratch */
     ch->nhits = 0;
 }
@@ -345,27 +407,16 @@ static int emit_candidate(run *r, job *j, eg_cand *c)
         return eg__fail(r->err, EG_ENOMEM, "out of memory");
     }
     eg_finding f;
-    memset(&f, 0, sizeof f);
-    f.path = in->path;
-    f.start = c->start;
-    f.end = c->end;
-    f.line = in->lines + c->lines + 1;
-    int structured = in->cursor != NULL;
-    f.record = structured ? c->record : f.line - 1;
-    f.type = c->type;
-    f.confidence = c->conf;
-    f.field = c->field_off ? r->field_arena.data + c->field_off - 1 : NULL;
-    strcpy(f.masked, j->ch.arena.data + c->masked_off - 1);
-    f.fp64 = c->fp64;
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++)
-        f.fingerprint[i] = hex[(c->fp64 >> (60 - 4 * i)) & 15];
-    f.fingerprint[16] = '\0';
-    f.birth_ymd = c->type == EG_T_cn_resident_id ? c->birth_ymd : 0;
-    f.input_index = in->index;
-    f.flags = c->fflags;
-    if (c->flags & EG_CAND_WEAK_REGION)
-        f.flags |= EG_FINDING_WEAK_REGION;
+    fill_finding(r, j, c, &f);
+    if (!c->text_off && r->sink && r->sink->format &&
+        render(r, j, c, &f) != EG_OK) {
+        r->fatal = 1;
+        return eg__fail(r->err, EG_ENOMEM, "out of memory");
+    }
+    if (c->text_off) {
+        f.text = j->ch.arena.data + c->text_off - 1;
+        f.text_len = c->text_len;
+    }
     in->findings++;
     r->stats->findings++;
     if (r->sink && r->sink->finding && r->sink->finding(&f, r->payload)) {
@@ -431,7 +482,6 @@ static int emit_job(run *r, job *j)
         if (emit_candidate(r, j, c) != EG_OK)
             break;
     }
-    in->lines += j->nl_own;
     in->jobs--;
     if (j->last)
         input_done(r, in);
@@ -618,6 +668,11 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         if (j->own_hi < j->own_lo)
             j->own_hi = j->own_lo;
         j->last = eof;
+        /* line numbers need the newlines of every earlier chunk: the
+         * reading thread counts them (SIMD, ~10 GB/s) so that workers know
+         * absolute lines and can render findings themselves */
+        j->line_base = in->lines;
+        in->lines += count_newlines(j->buf + j->own_lo, j->own_hi - j->own_lo);
         in->bytes += j->own_hi - j->own_lo;
         r->stats->bytes += j->own_hi - j->own_lo;
         own_start = j->base + j->own_hi;

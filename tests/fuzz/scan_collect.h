@@ -111,7 +111,7 @@ static void collect_warning(const char *path, uint64_t offset, int code,
 }
 
 static const eg_sink collect_sink = {collect_finding, collect_input_done,
-                                     collect_warning};
+                                     collect_warning, NULL};
 
 static void collected_free(collected *c) {
     for (size_t i = 0; i < c->n; i++)

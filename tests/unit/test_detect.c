@@ -276,7 +276,7 @@ static int run_block(const eg_engine *eng, block *b)
     opts.threads = 1;
     opts.format = b->format;
     opts.as_of_ymd = b->as_of;
-    eg_sink sink = {on_finding, NULL, NULL};
+    eg_sink sink = {on_finding, NULL, NULL, NULL};
     got_list got;
     memset(&got, 0, sizeof got);
     eg_error err;

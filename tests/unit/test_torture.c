@@ -190,7 +190,7 @@ static int on_finding(const eg_finding *f, void *payload)
     return 0;
 }
 
-static const eg_sink digest_sink = {on_finding, NULL, NULL};
+static const eg_sink digest_sink = {on_finding, NULL, NULL, NULL};
 
 /* ------------------------------------------------------------ scanning */
 
