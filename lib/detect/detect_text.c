@@ -113,9 +113,68 @@ static int name_from_label(eg_chunk *ch, size_t at)
     }
     float conf;
     size_t len = name_after_label(ch, p, &conf);
-    if (len)
+    if (!len)
+        return EG_OK;
+    add_name(ch, p, p + len, conf, 0);
+    /* a list after one label: 参会人员：张三、李四、王五 */
+    for (int more = 0; more < 64 && conf > 0.7f; more++) {
+        size_t q = p + len, sep = 0;
+        /* only the enumeration comma: after "，" or a space comes the
+         * next label as often as the next name (司机：万颖 车辆：…) */
+        if (q + 3 <= ch->len && !memcmp(ch->buf + q, "、", 3))
+            sep = 3;
+        if (!sep)
+            break;
+        p = q + sep;
+        len = name_after_label(ch, p, &conf);
+        if (!len || conf <= 0.7f)
+            break;
         add_name(ch, p, p + len, conf, 0);
+    }
     return EG_OK;
+}
+
+/* An address after an address label, also without a house number
+ * (地址：北京市朝阳区建国路): the run of Han characters and digits up to the
+ * next punctuation, kept when it starts with a division name. */
+static int address_from_label(eg_chunk *ch, size_t at)
+{
+    const unsigned char *b = ch->buf;
+    size_t p = at;
+    while (p < ch->len && (b[p] == ':' || b[p] == ' ' || b[p] == '='))
+        p++;
+    if (p + 3 <= ch->len && !memcmp(b + p, "：", 3))
+        p += 3;
+    size_t first = eg__regions_match(ch->regions, b + p, ch->len - p);
+    if (!first)
+        return EG_OK;
+    size_t e = p, chars = 0;
+    while (e < ch->len && chars < 60) {
+        if (eg__is_han(b + e, ch->len - e) && memcmp(b + e, "的", 3) &&
+            memcmp(b + e, "在", 3))
+            e += 3;
+        else if (eg__is_digit(b[e]) || b[e] == '-')
+            e++;
+        else
+            break;
+        chars++;
+    }
+    while (e > p && b[e - 1] == '-')
+        e--;
+    /* with a house number the digit anchor finds it, with its extent */
+    for (size_t d = p; d + 3 < e; d++)
+        if (eg__is_digit(b[d]) && !eg__is_digit(b[d + 1]) &&
+            (!memcmp(b + d + 1, "号", 3) || !memcmp(b + d + 1, "弄", 3) ||
+             !memcmp(b + d + 1, "组", 3) || !memcmp(b + d + 1, "號", 3)))
+            return EG_OK;
+    /* divisions alone are a place, not an address: want a street after */
+    size_t q = p + first, l;
+    while (q < e && (l = eg__regions_match(ch->regions, b + q, e - q)) > 0)
+        q += l;
+    if (e < q + 6)
+        return EG_OK;
+    return eg__cand_add(ch, EG_T_cn_address, p, e, (const char *)b + p, e - p,
+                        0.75f, 0, 0.75f, NULL);
 }
 
 /* A name right before an honorific that starts at h. */
@@ -474,10 +533,14 @@ int eg__detect_hit(eg_chunk *ch, const eg_hit *h)
 {
     size_t end = h->end;
     switch (h->kind) {
-    case EG_HIT_LABEL:
-        if (eg__context_label_kinds(ch->context, h->id) & EG_CTX(NAME))
+    case EG_HIT_LABEL: {
+        uint32_t k = eg__context_label_kinds(ch->context, h->id);
+        if (k & EG_CTX(NAME))
             return name_from_label(ch, end);
+        if (k & EG_CTX(ADDR))
+            return address_from_label(ch, end);
         return EG_OK;
+    }
     case EG_HIT_PLATE:
         return plate_at(ch, end);
     case EG_HIT_SECRET:
