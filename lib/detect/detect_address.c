@@ -25,7 +25,30 @@ extern const size_t eg__data_gb2260_regions_tsv_len;
 struct eg_regions {
     char (*slots)[MAX_NAME_BYTES + 1];
     size_t mask;
+    /* the last characters of all names (省 市 区 县 旗 州 盟 …): a length is
+     * worth a hash lookup only when it ends in one of them */
+    unsigned char last[64][3];
+    size_t nlast;
 };
+
+static void note_last_char(eg_regions *r, const char *s, size_t n)
+{
+    const unsigned char *c = (const unsigned char *)s + n - 3;
+    for (size_t i = 0; i < r->nlast; i++)
+        if (!memcmp(r->last[i], c, 3))
+            return;
+    if (r->nlast < 64)
+        memcpy(r->last[r->nlast++], c, 3);
+}
+
+static int ends_like_a_name(const eg_regions *r, const unsigned char *c)
+{
+    for (size_t i = 0; i < r->nlast; i++)
+        if (r->last[i][2] == c[2] && r->last[i][1] == c[1] &&
+            r->last[i][0] == c[0])
+            return 1;
+    return 0;
+}
 
 static uint64_t hash_bytes(const unsigned char *s, size_t n)
 {
@@ -99,8 +122,8 @@ int eg__regions_new(eg_regions **out, eg_error *err)
         const char *name = line + 7;
         const char *tab = memchr(name, '\t', n - 7);
         size_t nl = tab ? (size_t)(tab - name) : n - 7;
-        if (!skip_name(name, nl))
-            set_insert(r, name, nl);
+        if (!skip_name(name, nl) && set_insert(r, name, nl))
+            note_last_char(r, name, nl);
     }
     *out = r;
     return EG_OK;
@@ -119,7 +142,7 @@ size_t eg__regions_match(const eg_regions *r, const unsigned char *s, size_t n)
     size_t max = n < MAX_NAME_BYTES ? n : MAX_NAME_BYTES;
     max -= max % 3;
     for (size_t len = max; len >= 6; len -= 3)
-        if (set_has(r, s, len))
+        if (ends_like_a_name(r, s + len - 3) && set_has(r, s, len))
             return len;
     return 0;
 }

@@ -964,11 +964,17 @@ static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
      * and, by checksum luck, an HKID): context picks one */
     if (try_uscc(ch, s, e, t, n))
         return e;
-    if (lower && !bracket && !eg__chunk_structured(ch) &&
-        !(eg__text_context(ch, s) & (EG_CTX(IDCARD) | EG_CTX(TWID) |
-                                     EG_CTX(HKID) | EG_CTX(PASSPORT) |
-                                     EG_CTX(PERMIT))))
-        return e;
+    if (lower && !bracket) {
+        /* only document shapes (8 to 11 characters from a letter) can
+         * still count, and only with a label: check the cheap part first */
+        if (n < 8 || n > 11 || !((t[0] >= 'A' && t[0] <= 'Z')))
+            return e;
+        if (!eg__chunk_structured(ch) &&
+            !(eg__text_context(ch, s) & (EG_CTX(IDCARD) | EG_CTX(TWID) |
+                                         EG_CTX(HKID) | EG_CTX(PASSPORT) |
+                                         EG_CTX(PERMIT))))
+            return e;
+    }
     try_hkid(ch, s, e, t, n);
     try_twid(ch, s, e, t, n);
     try_documents(ch, s, e, t, n);

@@ -233,8 +233,10 @@ static void fill_finding(const run *r, const job *j, const eg_cand *c,
     f->type = c->type;
     f->confidence = c->conf;
     f->field = c->field_off ? r->field_arena.data + c->field_off - 1 : NULL;
-    snprintf(f->masked, sizeof f->masked, "%s",
-             j->ch.arena.data + c->masked_off - 1);
+    const char *m = j->ch.arena.data + c->masked_off - 1;
+    size_t ml = strnlen(m, sizeof f->masked - 1);
+    memcpy(f->masked, m, ml);
+    f->masked[ml] = '\0';
     f->fp64 = c->fp64;
     for (int i = 0; i < 16; i++)
         f->fingerprint[i] = hex[(c->fp64 >> (60 - 4 * i)) & 15];
@@ -264,7 +266,8 @@ static int render(const run *r, job *j, eg_cand *c, const eg_finding *f)
 /* Worker side: text inputs' findings are final here, so render them. */
 static int render_final(run *r, job *j)
 {
-    if (!r->sink || !r->sink->format || j->in->cursor)
+    /* inline (one thread): the emitter renders straight to its buffer */
+    if (!r->sink || !r->sink->format || j->in->cursor || r->nworkers == 0)
         return EG_OK;
     for (size_t i = 0; i < j->ch.ncands; i++) {
         eg_cand *c = &j->ch.cands[i];
@@ -408,14 +411,16 @@ static int emit_candidate(run *r, job *j, eg_cand *c)
     }
     eg_finding f;
     fill_finding(r, j, c, &f);
-    if (!c->text_off && r->sink && r->sink->format &&
-        render(r, j, c, &f) != EG_OK) {
-        r->fatal = 1;
-        return eg__fail(r->err, EG_ENOMEM, "out of memory");
-    }
+    char text[8192];
     if (c->text_off) {
         f.text = j->ch.arena.data + c->text_off - 1;
         f.text_len = c->text_len;
+    } else if (r->sink && r->sink->format) {
+        size_t n = r->sink->format(&f, text, sizeof text, r->payload);
+        if (n > 0 && n <= sizeof text) {
+            f.text = text;
+            f.text_len = n;
+        }
     }
     in->findings++;
     r->stats->findings++;
