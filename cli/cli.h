@@ -35,6 +35,11 @@ int cli_out_commit(cli_out *o);
 /** Abandon the output: remove the temp file. */
 void cli_out_abort(cli_out *o);
 
+/** 1 (with a message printed) if `path` is an existing regular file that
+ *  is also one of the `n` command-line `inputs` (same device and inode):
+ *  renaming the output into place would destroy an input.  Else 0. */
+int cli_out_is_input(const char *path, char *const *inputs, size_t n);
+
 /** Parse a non-negative integer option value; -1 on error (message
  *  printed). */
 long long cli_parse_count(const char *opt, const char *value);

@@ -161,6 +161,21 @@ void cli_out_abort(cli_out *o)
     memset(o, 0, sizeof *o);
 }
 
+int cli_out_is_input(const char *path, char *const *inputs, size_t n)
+{
+    struct stat out, in;
+    if (!path || !strcmp(path, "-") || stat(path, &out) != 0 ||
+        !S_ISREG(out.st_mode))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(inputs[i], "-") && stat(inputs[i], &in) == 0 &&
+            in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+            cli_error("%s: is also an input; refusing to overwrite it", path);
+            return 1;
+        }
+    return 0;
+}
+
 long long cli_parse_count(const char *opt, const char *value)
 {
     char *end;

@@ -18,7 +18,7 @@ static void usage(FILE *to)
           "k-anonymity of a CSV/TSV file (plain, gzip or zstd) over its\n"
           "quasi-identifier columns, by header name or 1-based number.\n"
           "\n"
-          "  -q, --quasi LIST     the quasi-identifier columns (required)\n"
+          "      --quasi LIST     the quasi-identifier columns (required)\n"
           "  -k, --k K            the threshold (default 5)\n"
           "      --show N         smallest classes listed (default 20)\n"
           "  -f, --format FMT     text (default) or json\n"
@@ -118,7 +118,7 @@ int cmd_risk(int argc, char **argv)
     a.fmt = EG_REPORT_TEXT;
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "q:k:f:o:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "k:f:o:h", opts, NULL)) != -1) {
         int rc = take_option(ch, &a);
         if (rc != 0)
             return rc > 0 ? 0 : 2;

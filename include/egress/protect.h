@@ -77,8 +77,9 @@ typedef struct eg_masker eg_masker;
 
 /** Prepare a run: load the policy (EG_EFORMAT with FILE:LINE:COLUMN for a
  *  bad one), check the operator name (EG_EINVAL), derive the subkeys.
- *  Ownership: *out is the caller's (eg_masker_free()); `engine` and
- *  opts->key must outlive it (the options are copied).
+ *  Ownership: *out is the caller's (eg_masker_free()); the options and
+ *  the key are copied, but `engine` and opts->scan.type_enabled must
+ *  outlive the masker.
  *  Thread-safety: one masker is used by one thread at a time; the engine
  *  may be shared. */
 int eg_masker_new(eg_masker **out, const eg_engine *engine,

@@ -384,7 +384,7 @@ static inline int boring_run(eg_chunk *ch, size_t p, size_t e)
         return 0;
     if (p > 0) {
         unsigned char c = b[p - 1];
-        if (after_run[c] == 2)
+        if (after_run[c] == 2 && !(p > 1 && b[p - 2] == '\\'))
             return 0;
         if ((c == ':' || c == '-') && p > 1 &&
             (b[p - 2] == ':' ||

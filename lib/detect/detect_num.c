@@ -1080,6 +1080,20 @@ int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e)
     }
 }
 
+/* A token starting right after a JSON or C escape ("tab\t13800138000",
+ * "\u4e0913800138000") starts after the escape. */
+static size_t skip_escape(const unsigned char *b, size_t s, size_t e)
+{
+    if (s == 0 || b[s - 1] != '\\' || s >= e)
+        return s;
+    if (strchr("ntrbf", b[s]))
+        return s + 1;
+    if (b[s] == 'u' && s + 5 <= e && is_hex(b[s + 1]) && is_hex(b[s + 2]) &&
+        is_hex(b[s + 3]) && is_hex(b[s + 4]))
+        return s + 5;
+    return s;
+}
+
 size_t eg__detect_digits(eg_chunk *ch, size_t p)
 {
     const unsigned char *b = ch->buf;
@@ -1099,6 +1113,9 @@ size_t eg__detect_digits(eg_chunk *ch, size_t p)
         s--;
     while (e < len && eg__is_alnum(b[e]))
         e++;
+    s = skip_escape(b, s, e);
+    if (s >= e)
+        return e;
     size_t nd = 0;
     for (size_t i = s; i < e; i++)
         nd += eg__is_digit(b[i]);

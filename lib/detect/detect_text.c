@@ -377,10 +377,13 @@ static int pem_block(eg_chunk *ch, size_t end)
 {
     const unsigned char *b = ch->buf;
     size_t s = end - 11; /* "-----BEGIN " */
-    const unsigned char *nl = memchr(b + end, '\n', ch->len - end);
-    size_t hl = nl ? (size_t)(nl - b) : ch->len;
-    if (hl - end > 64)
+    /* the header ends at its closing dashes: the block may sit in a JSON
+     * string or a source literal with "\n" escapes rather than newlines */
+    size_t lim = ch->len - end > 80 ? end + 80 : ch->len;
+    const unsigned char *dash = memmem(b + end, lim - end, "-----", 5);
+    if (!dash)
         return EG_OK;
+    size_t hl = (size_t)(dash - b) + 5;
     int priv = 0;
     for (size_t p = end; p + 11 <= hl; p++)
         if (!memcmp(b + p, "PRIVATE KEY", 11))
@@ -391,10 +394,9 @@ static int pem_block(eg_chunk *ch, size_t end)
     size_t e = hl;
     for (size_t p = hl; p + 9 <= limit; p++) {
         if (b[p] == '-' && !memcmp(b + p, "-----END ", 9)) {
-            const unsigned char *nl2 = memchr(b + p, '\n', ch->len - p);
-            e = nl2 ? (size_t)(nl2 - b) : ch->len;
-            if (e > p && b[e - 1] == '\r')
-                e--;
+            size_t l2 = ch->len - p > 80 ? p + 80 : ch->len;
+            const unsigned char *d2 = memmem(b + p + 9, l2 - p - 9, "-----", 5);
+            e = d2 ? (size_t)(d2 - b) + 5 : p + 9;
             break;
         }
     }

@@ -1,6 +1,6 @@
 /*
  * mask.c: `egress mask`: the masking run (eg_masker), masking one input or
- * a tree of them, and the report.
+ * a tree of them (the report is written by mask_report.c).
  *
  * Two passes per input.  The first is an ordinary scan (eg_scan_paths,
  * same engine, same detection, parallel), whose sink keeps each finding's
@@ -18,14 +18,12 @@
  * masked output (which unmask checks before it reverses anything).
  */
 #include "protect/mask_int.h"
-#include "scan/scan_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_MAX_STDIN ((uint64_t)1 << 30)
@@ -52,7 +50,8 @@ static int load_policy(eg_masker *m, const eg_mask_options *o, eg_error *err)
                             "pseudonymize, encrypt, generalize, keep, drop)",
                             o->operator_name);
         rc = eg__policy_single(&p, (eg_op_kind)op, err);
-        snprintf(m->policy_source, sizeof m->policy_source, "operator");
+        snprintf(m->policy_source, sizeof m->policy_source, "operator %s",
+                 eg__op_name((eg_op_kind)op));
     } else {
         rc = eg__policy_default(&p, err);
         snprintf(m->policy_source, sizeof m->policy_source, "built-in");

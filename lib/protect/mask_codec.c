@@ -403,9 +403,12 @@ static int encode_json(const eg_codec *styles, const char *raw, size_t n,
                 continue;
             }
         }
-        /* a run of bytes that need no escape */
+        /* a run of bytes that need no escape, up to the next styled one */
+        size_t stop = n;
+        if (aligned && k < styles->nesc && styles->esc[k].off < n)
+            stop = styles->esc[k].off;
         size_t j = i;
-        while (j < n && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\')
+        while (j < stop && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\')
             j++;
         if (j > i) {
             if (eg__buf_append(out, p + i, j - i) != EG_OK)

@@ -116,6 +116,9 @@ typedef struct eg_mask_out eg_mask_out;
 int eg__mask_out_open(eg_mask_out **out, const char *path,
                       const char *compression, int level, const char *input,
                       eg_error *err);
+/** An output into memory (appended to *dst, never compressed): for tests
+ *  and fuzzing. */
+int eg__mask_out_open_memory(eg_mask_out **out, eg_buf *dst, eg_error *err);
 /** Write content bytes (hashed, counted, compressed, written). */
 int eg__mask_out_write(eg_mask_out *o, const void *p, size_t n, eg_error *err);
 /** Finish: flush the compressor, fsync, rename, fsync the directory.  The
@@ -197,6 +200,18 @@ struct eg_masker {
     eg_mask_rec *recs;
     size_t nrecs, caprecs;
 };
+
+/** Mask data[0..n) held in memory into `out` (no compression, no
+ *  report entry): the scan and rewrite passes of eg_mask_file() without
+ *  files, for tests and fuzzing.  *fmt gets the detected format. */
+int eg__mask_memory(eg_masker *m, const void *data, size_t n, eg_format *fmt,
+                    eg_buf *out, eg_mspans *spans, eg_rewrite_counts *counts,
+                    eg_error *err);
+
+/** Reverse the encrypt spans of masked[0..n), as eg__mask_memory() made
+ *  them with the same masker, into `out`. */
+int eg__unmask_memory(const eg_masker *m, const void *masked, size_t n,
+                      const eg_mspans *spans, eg_buf *out, eg_error *err);
 
 /* --------------------------------------------------------------- report */
 

@@ -52,6 +52,7 @@ struct eg_mask_out {
     size_t blen;
     EVP_MD_CTX *sha;
     uint64_t bytes;
+    eg_buf *mem; /* memory target (tests, fuzzing): no file at all */
 };
 
 void eg__hex(const unsigned char *p, size_t n, char *out)
@@ -278,12 +279,34 @@ int eg__mask_out_open(eg_mask_out **out, const char *path,
 
 /* ---------------------------------------------------------------- write */
 
+int eg__mask_out_open_memory(eg_mask_out **out, eg_buf *dst, eg_error *err)
+{
+    *out = NULL;
+    eg_mask_out *o = eg__calloc(1, sizeof *o);
+    if (!o || !(o->sha = EVP_MD_CTX_new())) {
+        eg__free(o);
+        return eg__fail(err, EG_ENOMEM, "out of memory");
+    }
+    o->fd = -1;
+    o->mem = dst;
+    if (EVP_DigestInit_ex(o->sha, EVP_sha256(), NULL) != 1) {
+        eg__mask_out_abort(o);
+        return eg__fail(err, EG_ERROR, "SHA-256 is not available");
+    }
+    *out = o;
+    return EG_OK;
+}
+
 int eg__mask_out_write(eg_mask_out *o, const void *p, size_t n, eg_error *err)
 {
     if (n == 0)
         return EG_OK;
     EVP_DigestUpdate(o->sha, p, n);
     o->bytes += n;
+    if (o->mem)
+        return eg__buf_append(o->mem, p, n) == EG_OK
+                   ? EG_OK
+                   : eg__fail(err, EG_ENOMEM, "out of memory");
     if (o->comp == COMP_GZIP) {
         /* zlib counts input in uInt: feed large writes in pieces */
         const char *c = p;

@@ -71,6 +71,7 @@ typedef struct rw {
     int field_quoted;
     int field_fresh;    /* nothing of the current field seen yet */
     int requote;        /* this unquoted field is being quoted by us */
+    int pending_cr;     /* a CR outside quotes, not yet known to end a row */
     uint64_t field_out; /* output offset of the current field */
     size_t field_span0; /* first recorded span of the current field */
     /* scratch */
@@ -135,7 +136,18 @@ static void field_begins(rw *w)
     w->field_span0 = w->rec->n;
 }
 
-/* Copy CSV bytes, following the state machine of structure_csv.c. */
+/* A CR not followed by LF is field content (structure_csv.c's rule). */
+static int pending_cr_is_data(rw *w)
+{
+    w->pending_cr = 0;
+    w->field_fresh = 0;
+    w->after_close = 0;
+    return stage_put(w, "\r", 1);
+}
+
+/* Copy CSV bytes, following the state machine of structure_csv.c: rows end
+ * at LF (a CR before it belongs to the row end), a quote opens a quoted
+ * field only at its start, bytes after a closing quote join the field. */
 static int csv_copy(rw *w, const unsigned char *p, size_t n)
 {
     size_t i = 0;
@@ -154,6 +166,14 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
             continue;
         }
         unsigned char c = p[i];
+        if (w->pending_cr && c != '\n' && (rc = pending_cr_is_data(w)) != EG_OK)
+            return rc;
+        if (c == '\r') { /* a row end if LF follows, else data */
+            w->pending_cr = 1;
+            w->after_close = 0;
+            i++;
+            continue;
+        }
         if (w->after_close) {
             w->after_close = 0;
             if (c == '"') { /* "" inside quotes */
@@ -164,13 +184,19 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
                 continue;
             }
         }
-        if (c == w->delim || c == '\n' || c == '\r') {
+        if (c == w->delim || c == '\n') {
             if (w->requote) {
                 w->requote = 0;
                 if ((rc = stage_put(w, "\"", 1)) != EG_OK)
                     return rc;
             }
-            if ((rc = stage_put(w, p + i, 1)) != EG_OK)
+            if (c == '\n' && w->pending_cr) {
+                w->pending_cr = 0;
+                rc = stage_put(w, "\r\n", 2);
+            } else {
+                rc = stage_put(w, p + i, 1);
+            }
+            if (rc != EG_OK)
                 return rc;
             field_begins(w);
             i++;
@@ -213,7 +239,6 @@ static int emit(rw *w, const unsigned char *p, size_t n)
 static int requote_field(rw *w)
 {
     size_t at = (size_t)(w->field_out - w->stage_base);
-    size_t held = w->stage.len - at;
     size_t quotes = 0;
     for (size_t i = at; i < w->stage.len; i++)
         quotes += w->stage.data[i] == '"';
@@ -241,7 +266,6 @@ static int requote_field(rw *w)
             d[--dst] = '"';
     }
     d[at] = '"';
-    (void)held;
     w->stage.len += 1 + quotes;
     w->requote = 1;
     w->cnt->requoted++;
@@ -601,7 +625,7 @@ static int walk_csv(rw *w, uint64_t s, uint64_t *e, int type)
             continue;
         }
         if ((w->after_close && c == '"') || c == w->delim || c == '\n' ||
-            c == '\r' || (c == '"' && w->field_fresh)) {
+            c == '\r' || (c == '"' && w->field_fresh && !w->pending_cr)) {
             if ((rc = structural(w, i++)) != EG_OK)
                 return rc;
             continue;
@@ -610,6 +634,8 @@ static int walk_csv(rw *w, uint64_t s, uint64_t *e, int type)
         while (j < *e && at(w, j) != w->delim && at(w, j) != '\n' &&
                at(w, j) != '\r')
             j++;
+        if (w->pending_cr && (rc = pending_cr_is_data(w)) != EG_OK)
+            return rc;
         w->after_close = 0;
         if ((rc = piece(w, i, j, P_CSV_UNQUOTED, type)) != EG_OK)
             return rc;
@@ -698,6 +724,8 @@ int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
         rc = do_span(&w, &spans[k]);
     if (rc == EG_OK)
         rc = copy_to(&w, UINT64_MAX);
+    if (rc == EG_OK && w.pending_cr)
+        rc = pending_cr_is_data(&w);
     if (rc == EG_OK && w.requote)
         rc = stage_put(&w, "\"", 1);
     if (rc == EG_OK)

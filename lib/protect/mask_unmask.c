@@ -92,18 +92,19 @@ static int copy_rest(ur *r)
     return rc;
 }
 
-static void note_op(eg_unmask_stats *st, int op)
+/* "redact, mask": the operators of the spans left as they are. */
+static void name_ops(eg_unmask_stats *st, unsigned seen)
 {
-    const char *name = eg__op_name((eg_op_kind)op);
-    size_t n = strlen(name), have = strlen(st->not_reversible_ops);
-    for (const char *p = st->not_reversible_ops; (p = strstr(p, name)); p += n)
-        if ((p == st->not_reversible_ops || p[-1] == ' ') &&
-            (p[n] == ',' || p[n] == '\0'))
-            return;
-    if (have + n + 3 < sizeof st->not_reversible_ops)
-        snprintf(st->not_reversible_ops + have,
-                 sizeof st->not_reversible_ops - have, "%s%s", have ? ", " : "",
-                 name);
+    size_t at = 0;
+    for (int op = 0; op < EG_OP_COUNT; op++)
+        if (seen & (1u << op)) {
+            int n = snprintf(st->not_reversible_ops + at,
+                             sizeof st->not_reversible_ops - at, "%s%s",
+                             at ? ", " : "", eg__op_name((eg_op_kind)op));
+            if (n < 0 || (size_t)n >= sizeof st->not_reversible_ops - at)
+                return;
+            at += (size_t)n;
+        }
 }
 
 /* Decrypt one span held in r->span and write it as the input had it. */
@@ -150,6 +151,7 @@ static int unmask_spans(ur *r, eg_op_worker *w, const eg_report_entry *e,
 {
     eg_codec codec = {0};
     eg_buf plain = {0};
+    unsigned seen = 0;
     int rc = EG_OK;
     for (size_t i = 0; i < e->spans.n && rc == EG_OK; i++) {
         const eg_mspan *s = &e->spans.v[i];
@@ -160,7 +162,7 @@ static int unmask_spans(ur *r, eg_op_worker *w, const eg_report_entry *e,
                          !(s->flags & EG_SPAN_FALLBACK);
         if (!reversible) {
             st->not_reversible++;
-            note_op(st, s->flags & EG_SPAN_FALLBACK ? EG_OP_REDACT : s->op);
+            seen |= 1u << (s->flags & EG_SPAN_FALLBACK ? EG_OP_REDACT : s->op);
             rc = take(r, s->out_end - s->out_start, 0);
             continue;
         }
@@ -173,6 +175,7 @@ static int unmask_spans(ur *r, eg_op_worker *w, const eg_report_entry *e,
     }
     eg__codec_free(&codec);
     eg__buf_free(&plain);
+    name_ops(st, seen);
     return rc == EG_OK ? copy_rest(r) : rc;
 }
 
@@ -293,5 +296,42 @@ int eg_unmask_file(const eg_key *key, const char *report, const char *masked,
     eg__protector_free(prot);
     eg__report_entry_free(&e);
     eg__buf_free(&mem);
+    return rc;
+}
+
+int eg__unmask_memory(const eg_masker *m, const void *masked, size_t n,
+                      const eg_mspans *spans, eg_buf *out, eg_error *err)
+{
+    eg__error_clear(err);
+    eg_report_entry *e = eg__calloc(1, sizeof *e);
+    if (!e)
+        return eg__fail(err, EG_ENOMEM, "out of memory");
+    for (int t = 0; t < EG_T_COUNT; t++) {
+        e->set[t] = m->set[t];
+        e->have_set[t] = 1;
+    }
+    e->spans = *spans; /* borrowed: not freed here */
+    ur r;
+    memset(&r, 0, sizeof r);
+    r.path = "-";
+    r.err = err;
+    eg_unmask_stats st;
+    memset(&st, 0, sizeof st);
+    int rc =
+        eg__source_open_memory(&r.src, "-", masked ? masked : "", n, NULL, err);
+    if (rc == EG_OK && !(r.buf = eg__malloc(CHUNK)))
+        rc = eg__fail(err, EG_ENOMEM, "out of memory");
+    if (rc == EG_OK)
+        rc = eg__mask_out_open_memory(&r.out, out, err);
+    if (rc == EG_OK)
+        rc = unmask_spans(&r, m->worker, e, &st);
+    if (r.out && rc == EG_OK)
+        rc = eg__mask_out_commit(r.out, NULL, NULL, err);
+    else
+        eg__mask_out_abort(r.out);
+    eg__source_close(r.src);
+    eg__free(r.buf);
+    eg__buf_free(&r.span);
+    eg__free(e);
     return rc;
 }

@@ -809,11 +809,14 @@ static void write_text(const eg_risk *r, eg_sbuf *b)
     if (s->short_rows)
         eg__sb_printf(b, "rows missing a quasi-identifier column: %llu\n",
                       (unsigned long long)s->short_rows);
-    eg__sb_puts(b, "class sizes:");
+    eg__sb_puts(b, "class sizes (size: classes):");
+    int first = 1;
     for (int i = 0; i < 7; i++)
-        if (r->sizes[i])
-            eg__sb_printf(b, " %s: %llu", bucket_names[i],
+        if (r->sizes[i]) {
+            eg__sb_printf(b, "%s %s: %llu", first ? "" : ",", bucket_names[i],
                           (unsigned long long)r->sizes[i]);
+            first = 0;
+        }
     eg__sb_puts(b, s->classes ? "\n" : " none\n");
     if (!r->nlist) {
         eg__sb_printf(b, "the data is %llu-anonymous over these columns\n",

@@ -6,10 +6,11 @@
  * clamped to at least 32 KiB) with an overlap window, so that a value
  * crossing a boundary is seen whole by exactly one chunk.  Fuzz inputs are
  * small, so the harness builds a large one: the fuzz input repeated with a
- * separator (chosen by the second byte) to about 200 KiB, which puts every
- * part of it under some chunk boundary.  That document is scanned three
- * times: in one chunk (1 MiB, the reference), in 32 KiB chunks (the
- * minimum), and in chunks of 32 KiB plus an amount taken from the input.
+ * separator (chosen by the second byte) to about 100 KiB (three to four
+ * chunks; more only slows the fuzzer down), which puts every part of it
+ * under some chunk boundary.  That document is scanned three times: in one
+ * chunk (the reference), in 32 KiB chunks (the minimum), and in chunks of
+ * 32 KiB plus an amount taken from the input.
  * Every finding (offsets, line, record, type, confidence, field, preview,
  * fingerprint, flags), every warning and the input summary must be
  * identical.  The first byte picks the format (auto, or forced).
@@ -23,7 +24,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define TARGET_BYTES (200u * 1024u)
+#define TARGET_BYTES (100u * 1024u)
 #define MIN_CHUNK (32u * 1024u)
 
 #define FAIL(...)                                                              \
@@ -33,12 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         abort();                                                               \
     } while (0)
 
-static int same_str(const char *a, const char *b) {
+static int same_str(const char *a, const char *b)
+{
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static void must_agree(const collected *ref, const collected *got,
-                       size_t chunk) {
+static void must_agree(const collected *ref, const collected *got, size_t chunk)
+{
     size_t n = ref->n < got->n ? ref->n : got->n;
     for (size_t i = 0; i < n; i++) {
         const got_finding *a = &ref->f[i], *b = &got->f[i];
@@ -85,7 +87,8 @@ static void must_agree(const collected *ref, const collected *got,
 }
 
 static void scan(collected *c, const unsigned char *doc, size_t len,
-                 eg_format fmt, size_t chunk) {
+                 eg_format fmt, size_t chunk)
+{
     eg_scan_options o = EG_SCAN_OPTIONS_INIT;
     o.threads = 1;
     o.format = fmt;
@@ -106,7 +109,8 @@ static void scan(collected *c, const unsigned char *doc, size_t len,
 /* The fuzz input (after its two control bytes) repeated with a separator
  * up to TARGET_BYTES. */
 static unsigned char *build(const uint8_t *body, size_t n, uint8_t sep_sel,
-                            size_t *len_out) {
+                            size_t *len_out)
+{
     static const char *const seps[] = {"\n", "",   " ",    "\r\n",
                                        ",",  "\t", "\n\n", "\"\n"};
     const char *sep = seps[sep_sel % 8];
@@ -126,7 +130,8 @@ static unsigned char *build(const uint8_t *body, size_t n, uint8_t sep_sel,
     return doc;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     static const eg_format formats[] = {EG_FORMAT_AUTO, EG_FORMAT_TEXT,
                                         EG_FORMAT_CSV,  EG_FORMAT_TSV,
                                         EG_FORMAT_JSON, EG_FORMAT_JSONL};
@@ -140,10 +145,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint32_t h = 2166136261u; /* FNV-1a of the input picks the odd chunk */
     for (size_t i = 0; i < size; i++)
         h = (h ^ data[i]) * 16777619u;
-    size_t odd = MIN_CHUNK + 1 + h % (64u * 1024u);
+    size_t odd = MIN_CHUNK + 1 + h % (32u * 1024u);
 
     collected ref, small, other;
-    scan(&ref, doc, len, fmt, (size_t)1 << 20);
+    scan(&ref, doc, len, fmt, len > MIN_CHUNK ? len : MIN_CHUNK);
     scan(&small, doc, len, fmt, MIN_CHUNK);
     must_agree(&ref, &small, MIN_CHUNK);
     scan(&other, doc, len, fmt, odd);
