@@ -44,4 +44,15 @@ int cli_out_is_input(const char *path, char *const *inputs, size_t n);
  *  printed). */
 long long cli_parse_count(const char *opt, const char *value);
 
+/** YYYY-MM-DD to YYYYMMDD; 0, or -1 for a malformed date. */
+int cli_parse_date(const char *s, int *ymd);
+
+/** "auto", "text", "csv", "tsv", "json", "jsonl"; 0, or -1 with a message. */
+int cli_parse_input_format(const char *s, eg_format *out);
+
+/** Load the key named by `path`, or by EGRESS_KEY_FILE when path is NULL.
+ *  @return 1 loaded, 0 no key named (the caller decides), -1 error
+ *  (message printed: e.g. a key file readable by others). */
+int cli_load_key(const char *path, eg_key *key);
+
 #endif

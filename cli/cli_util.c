@@ -197,3 +197,40 @@ long long cli_parse_count(const char *opt, const char *value)
     }
     return v;
 }
+
+int cli_parse_date(const char *s, int *ymd)
+{
+    int y, m, d;
+    char extra;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || y < 1900 ||
+        m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    *ymd = y * 10000 + m * 100 + d;
+    return 0;
+}
+
+int cli_parse_input_format(const char *s, eg_format *out)
+{
+    for (int f = 0; f < EG_FORMAT_COUNT; f++)
+        if (!strcmp(s, eg_format_name((eg_format)f))) {
+            *out = (eg_format)f;
+            return 0;
+        }
+    cli_error("unknown --input-format '%s' (auto, text, csv, tsv, json, jsonl)",
+              s);
+    return -1;
+}
+
+int cli_load_key(const char *path, eg_key *key)
+{
+    eg_error err;
+    if (!path)
+        path = getenv("EGRESS_KEY_FILE");
+    if (!path || !*path)
+        return 0;
+    if (eg_key_load(key, path, &err) != EG_OK) {
+        cli_error("%s", err.message);
+        return -1;
+    }
+    return 1;
+}

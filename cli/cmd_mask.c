@@ -96,28 +96,6 @@ static const struct option long_opts[] = {
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0}};
 
-static int parse_date(const char *s, int *ymd)
-{
-    int y, m, d;
-    char extra;
-    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || y < 1900 ||
-        m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    *ymd = y * 10000 + m * 100 + d;
-    return 0;
-}
-
-static int parse_format(const char *s, eg_format *fmt)
-{
-    for (int f = 0; f < EG_FORMAT_COUNT; f++)
-        if (!strcmp(s, eg_format_name((eg_format)f))) {
-            *fmt = (eg_format)f;
-            return 0;
-        }
-    cli_error("unknown --input-format '%s'", s);
-    return -1;
-}
-
 /* One option; returns 0, 1 (help: exit 0) or -1 (exit 2). */
 static int take_option(int ch, mask_args *a)
 {
@@ -147,9 +125,9 @@ static int take_option(int ch, mask_args *a)
         a->opts.scan.threads = (int)v;
         return 0;
     case OPT_INFMT:
-        return parse_format(optarg, &a->opts.scan.format);
+        return cli_parse_input_format(optarg, &a->opts.scan.format);
     case OPT_ASOF:
-        if (parse_date(optarg, &a->opts.scan.as_of_ymd) != 0) {
+        if (cli_parse_date(optarg, &a->opts.scan.as_of_ymd) != 0) {
             cli_error("--as-of expects YYYY-MM-DD");
             return -1;
         }
@@ -234,18 +212,9 @@ static void on_warning(const char *path, uint64_t offset, int code,
 
 static int load_key(const char *path, eg_key *key, int *have)
 {
-    eg_error err;
-    if (!path)
-        path = getenv("EGRESS_KEY_FILE");
-    *have = 0;
-    if (!path || !*path)
-        return 0;
-    if (eg_key_load(key, path, &err) != EG_OK) {
-        cli_error("%s", err.message);
-        return -1;
-    }
-    *have = 1;
-    return 0;
+    int rc = cli_load_key(path, key);
+    *have = rc > 0;
+    return rc < 0 ? -1 : 0;
 }
 
 static void summary(const mask_args *a, const char *in, const char *out,

@@ -443,17 +443,6 @@ static void list_types(void)
                eg_category_id(eg_type_category(t)), eg_type_description(t));
 }
 
-static int parse_date(const char *s, int *ymd)
-{
-    int y, m, d;
-    char extra;
-    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || y < 1900 ||
-        m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    *ymd = y * 10000 + m * 100 + d;
-    return 0;
-}
-
 static int parse_types(const char *list, uint8_t *enabled)
 {
     memset(enabled, 0, (size_t)eg_type_count());
@@ -472,14 +461,6 @@ static int parse_types(const char *list, uint8_t *enabled)
     }
     free(copy);
     return rc;
-}
-
-static eg_format parse_input_format(const char *s)
-{
-    for (int f = 0; f < EG_FORMAT_COUNT; f++)
-        if (!strcmp(s, eg_format_name((eg_format)f)))
-            return (eg_format)f;
-    return EG_FORMAT_COUNT;
 }
 
 typedef struct scan_args {
@@ -578,17 +559,14 @@ static int parse_args(int argc, char **argv, scan_args *a, int *quiet)
             a->opts.type_enabled = a->enabled;
             break;
         case OPT_INFMT:
-            a->opts.format = parse_input_format(optarg);
-            if (a->opts.format == EG_FORMAT_COUNT) {
-                cli_error("unknown --input-format '%s'", optarg);
+            if (cli_parse_input_format(optarg, &a->opts.format) != 0)
                 return -1;
-            }
             break;
         case OPT_BINARY:
             a->opts.scan_binary = 1;
             break;
         case OPT_ASOF:
-            if (parse_date(optarg, &a->opts.as_of_ymd) != 0) {
+            if (cli_parse_date(optarg, &a->opts.as_of_ymd) != 0) {
                 cli_error("--as-of expects YYYY-MM-DD");
                 return -1;
             }
@@ -652,17 +630,12 @@ static int parse_args(int argc, char **argv, scan_args *a, int *quiet)
 
 static int load_key(const char *path, eg_key *key, int *have)
 {
-    eg_error err;
-    if (!path)
-        path = getenv("EGRESS_KEY_FILE");
-    if (path && *path) {
-        if (eg_key_load(key, path, &err) != EG_OK) {
-            cli_error("%s", err.message);
-            return -1;
-        }
-        *have = 1;
-        return 0;
+    int rc = cli_load_key(path, key);
+    if (rc != 0) {
+        *have = rc > 0;
+        return rc > 0 ? 0 : -1;
     }
+    eg_error err;
     if (eg_key_generate(key, &err) != EG_OK) {
         cli_error("%s", err.message);
         return -1;
