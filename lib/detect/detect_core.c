@@ -139,25 +139,31 @@ static uint32_t label_context(const eg_chunk *ch, size_t at)
 
 /* Context from a tab-separated table embedded in text: the header line
  * above with the same number of tabs names the column. */
+#define TABLE_LINE_MAX 4096
+
 static uint32_t table_context(const eg_chunk *ch, size_t at)
 {
+    /* Tables have short lines: a header more than 4 KiB away, or a line
+     * longer than that, is no table.  The bound keeps this linear on giant
+     * lines, where it would otherwise rescan the line for every candidate. */
     const unsigned char *b = ch->buf;
-    const unsigned char *nlp = at ? memrchr(b, '\n', at) : NULL;
+    size_t lo = at > TABLE_LINE_MAX ? at - TABLE_LINE_MAX : 0;
+    const unsigned char *nlp = at > lo ? memrchr(b + lo, '\n', at - lo) : NULL;
+    if (!nlp && lo > 0)
+        return 0;
     size_t ls = nlp ? (size_t)(nlp - b) + 1 : 0;
-    if (!memchr(b + ls, '\t', ch->len - ls > 4096 ? 4096 : ch->len - ls))
+    size_t lim = ch->len - at > TABLE_LINE_MAX ? at + TABLE_LINE_MAX : ch->len;
+    if (!memchr(b + ls, '\t', lim - ls))
         return 0;
     size_t col = 0;
     for (size_t i = ls; i < at; i++)
         col += b[i] == '\t';
-    if (col == 0 && (at >= ch->len || b[at] != '\t')) {
-        /* first column: still a table cell if the line has tabs */
-        const unsigned char *nl = memchr(b + at, '\n', ch->len - at);
-        size_t le = nl ? (size_t)(nl - b) : ch->len;
-        if (!memchr(b + at, '\t', le - at))
-            return 0;
-    }
-    const unsigned char *nl = memchr(b + at, '\n', ch->len - at);
+    const unsigned char *nl = memchr(b + at, '\n', lim - at);
+    if (!nl && lim < ch->len)
+        return 0; /* a line longer than any table's */
     size_t le = nl ? (size_t)(nl - b) : ch->len;
+    if (col == 0 && !memchr(b + at, '\t', le - at))
+        return 0; /* first column: a cell only if the line has tabs */
     size_t tabs = col;
     for (size_t i = at; i < le; i++)
         tabs += b[i] == '\t';
@@ -165,10 +171,13 @@ static uint32_t table_context(const eg_chunk *ch, size_t at)
         return 0;
     for (int lines = 0; lines < 64 && ls > 0; lines++) {
         size_t pe = ls - 1; /* the '\n' ending the previous line */
-        size_t ps = pe;
-        while (ps > 0 && b[ps - 1] != '\n')
-            ps--;
-        size_t n = 0, c = 0, cs = ps, ce = pe;
+        size_t plo = pe > TABLE_LINE_MAX ? pe - TABLE_LINE_MAX : 0;
+        const unsigned char *pn = pe > plo ? memrchr(b + plo, '\n', pe - plo)
+                                           : NULL;
+        if (!pn && plo > 0)
+            return 0;
+        size_t ps = pn ? (size_t)(pn - b) + 1 : 0;
+        size_t n = 0, cs = ps, ce = pe;
         for (size_t i = ps; i < pe; i++)
             if (b[i] == '\t') {
                 if (n == col)
@@ -189,7 +198,6 @@ static uint32_t table_context(const eg_chunk *ch, size_t at)
             if (k)
                 return k;
         }
-        (void)c;
         ls = ps;
     }
     return 0;
