@@ -117,6 +117,9 @@ typedef struct eg_cand {
 #define EG_CAND_DROPPED 0x8u
 #define EG_CAND_CTX_OPTIONAL 0x10u /**< context only raises confidence */
 #define EG_CAND_FP_DONE 0x20u      /**< fp64 computed */
+#define EG_CAND_FOREIGN 0x40u      /**< starts before the owned region: kept
+                                        only to resolve overlaps, never
+                                        emitted (its owner reports it) */
 
 /** What the detectors need to know about the chunk and where they put
  *  their results.  Offsets in `buf` are relative; `base` is the absolute

@@ -33,8 +33,13 @@ int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
 {
     if (out)
         *out = NULL;
-    if (start < ch->own_lo || start >= ch->own_hi)
+    if (start >= ch->own_hi || end <= ch->own_lo)
         return EG_OK; /* another chunk owns it */
+    /* A value owned by the previous chunk that reaches into this one is
+     * kept as foreign: it takes part in overlap resolution (a private-key
+     * block swallows the address-like text inside it, as in a one-chunk
+     * scan) and is then dropped. */
+    int foreign = start < ch->own_lo;
     if (ch->type_enabled && !ch->type_enabled[type])
         return EG_OK;
     if (ch->ncands == ch->cap) {
@@ -71,6 +76,8 @@ int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
     c->flags = need ? 0 : EG_CAND_RESOLVED;
     if (optional)
         c->flags |= EG_CAND_CTX_OPTIONAL;
+    if (foreign)
+        c->flags |= EG_CAND_FOREIGN;
     if (out)
         *out = c;
     return EG_OK;
@@ -522,6 +529,12 @@ static void drop_overlaps(eg_chunk *ch)
         }
         ch->cands[out++] = *c;
     }
+    ch->ncands = out;
+    /* foreign candidates have done their part */
+    out = 0;
+    for (size_t i = 0; i < ch->ncands; i++)
+        if (!(ch->cands[i].flags & EG_CAND_FOREIGN))
+            ch->cands[out++] = ch->cands[i];
     ch->ncands = out;
 }
 

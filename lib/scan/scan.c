@@ -362,6 +362,13 @@ static int resolve_structure(run *r, job *j)
     r->field_arena.len = 0;
     for (size_t i = 0; i < ch->ncands; i++) {
         eg_cand *c = &ch->cands[i];
+        if (c->flags & EG_CAND_FOREIGN) {
+            /* before the cursor: it cannot be asked again; a foreign value
+             * that needed its field is left out of overlap resolution */
+            if (!(c->flags & EG_CAND_RESOLVED))
+                c->flags |= EG_CAND_DROPPED;
+            continue;
+        }
         eg_cursor_pos pos;
         memset(&pos, 0, sizeof pos);
         if (eg__cursor_seek(in->cursor, j->buf, j->base, j->len, c->start,
