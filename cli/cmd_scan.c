@@ -346,17 +346,22 @@ static void on_warning(const char *path, uint64_t offset, int code,
     c->warnings++;
     if (c->quiet)
         return;
-    /* messages from the input layer already begin with the path */
+    /* messages from the input layer already begin with the path; file
+     * names are shown with control characters replaced, so a name holding
+     * a newline cannot forge a line of output */
+    char shown[1024];
+    size_t k = 0;
+    for (const char *q = path; *q && k + 1 < sizeof shown; q++)
+        shown[k++] = (unsigned char)*q < 0x20 || *q == 0x7f ? '?' : *q;
+    shown[k] = '\0';
     size_t pl = strlen(path);
-    const char *sep = strncmp(message, path, pl) == 0 && message[pl] == ':'
-                          ? ""
-                          : ": ";
-    const char *name = *sep ? path : "";
-    if (offset != UINT64_MAX)
-        cli_warn("%s%s%s (at byte %llu)", name, sep, message,
+    int named = strncmp(message, path, pl) == 0 && message[pl] == ':';
+    const char *rest = named ? message + pl : message;
+    if (offset != UINT64_MAX && !strstr(message, "byte"))
+        cli_warn("%s%s%s (at byte %llu)", shown, named ? "" : ": ", rest,
                  (unsigned long long)offset);
     else
-        cli_warn("%s%s%s", name, sep, message);
+        cli_warn("%s%s%s", shown, named ? "" : ": ", rest);
 }
 
 /* ---- summary ---- */
