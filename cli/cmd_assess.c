@@ -42,7 +42,8 @@ enum {
     OPT_PROCESSED,
 };
 
-static void usage(FILE *to) {
+static void usage(FILE *to)
+{
     fprintf(
         to,
         "usage: egress assess --scenario outbound|listing (--state FILE |\n"
@@ -87,7 +88,8 @@ static void usage(FILE *to) {
 }
 
 /* Plain decimal, no sign, no suffix: counts meet legal thresholds. */
-static int parse_count(const char *opt, const char *s, long long *out) {
+static int parse_count(const char *opt, const char *s, long long *out)
+{
     long long v = 0;
     if (!s || !*s) {
         cli_error("%s expects a number", opt);
@@ -105,7 +107,8 @@ static int parse_count(const char *opt, const char *s, long long *out) {
     return 0;
 }
 
-static int parse_date(const char *s, int *out) {
+static int parse_date(const char *s, int *out)
+{
     int y, m, d;
     char tail;
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
@@ -118,7 +121,8 @@ static int parse_date(const char *s, int *out) {
     return 0;
 }
 
-static int parse_args(int argc, char **argv, assess_args *a) {
+static int parse_args(int argc, char **argv, assess_args *a)
+{
     static const struct option opts[] = {
         {"state", required_argument, 0, OPT_STATE},
         {"scenario", required_argument, 0, OPT_SCENARIO},
@@ -219,7 +223,8 @@ static int parse_args(int argc, char **argv, assess_args *a) {
     return 0;
 }
 
-static int check_args(const assess_args *a) {
+static int check_args(const assess_args *a)
+{
     if (!a->scenario) {
         cli_error("assess: --scenario outbound|listing is required");
         return -1;
@@ -261,7 +266,8 @@ static int check_args(const assess_args *a) {
     return 0;
 }
 
-static int get_counts(const assess_args *a, int as_of, eg_counts *c) {
+static int get_counts(const assess_args *a, int as_of, eg_counts *c)
+{
     eg_error err;
     if (!a->state) {
         memset(c, 0, sizeof *c);
@@ -287,11 +293,13 @@ static int get_counts(const assess_args *a, int as_of, eg_counts *c) {
     return 0;
 }
 
-static int write_cb(const void *data, size_t len, void *payload) {
+static int write_cb(const void *data, size_t len, void *payload)
+{
     return fwrite(data, 1, len, (FILE *)payload) == len ? 0 : -1;
 }
 
-int cmd_assess(int argc, char **argv) {
+int cmd_assess(int argc, char **argv)
+{
     assess_args a;
     int prc = parse_args(argc, argv, &a);
     if (prc)

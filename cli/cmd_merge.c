@@ -15,7 +15,8 @@
 #include <getopt.h>
 #include <string.h>
 
-static void usage(FILE *to) {
+static void usage(FILE *to)
+{
     fprintf(to,
             "usage: egress merge -o OUT STATE...\n"
             "\n"
@@ -28,7 +29,8 @@ static void usage(FILE *to) {
             "  -o, --output FILE   the merged state (written atomically)\n");
 }
 
-int cmd_merge(int argc, char **argv) {
+int cmd_merge(int argc, char **argv)
+{
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};

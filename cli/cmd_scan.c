@@ -66,8 +66,8 @@ static int fp_add(fp_set *s, uint64_t v)
             return -1;
         for (size_t i = 0; i < s->cap; i++)
             if (s->slots[i]) {
-                size_t j = (size_t)(s->slots[i] * 0x9E3779B97F4A7C15ull) &
-                           (cap - 1);
+                size_t j =
+                    (size_t)(s->slots[i] * 0x9E3779B97F4A7C15ull) & (cap - 1);
                 while (n[j])
                     j = (j + 1) & (cap - 1);
                 n[j] = s->slots[i];
@@ -153,7 +153,8 @@ static char *put_json(char *p, const char *s)
 static size_t format_jsonl(const eg_finding *f, char *out, size_t cap)
 {
     size_t need = 6 * (strlen(f->path) + strlen(f->masked) +
-                       (f->field ? strlen(f->field) : 0)) + 256;
+                       (f->field ? strlen(f->field) : 0)) +
+                  256;
     if (need > cap)
         return 0;
     char *p = put_lit(out, "{\"path\":");
@@ -186,13 +187,15 @@ static size_t format_jsonl(const eg_finding *f, char *out, size_t cap)
 static void write_jsonl(scan_ctx *c, const eg_finding *f)
 {
     size_t need = 6 * (strlen(f->path) + strlen(f->masked) +
-                       (f->field ? strlen(f->field) : 0)) + 256;
+                       (f->field ? strlen(f->field) : 0)) +
+                  256;
     char *line = need <= sizeof c->line ? c->line : malloc(need);
     if (!line) {
         c->oom = 1;
         return;
     }
-    size_t n = format_jsonl(f, line, need > sizeof c->line ? need : sizeof c->line);
+    size_t n =
+        format_jsonl(f, line, need > sizeof c->line ? need : sizeof c->line);
     fwrite(line, 1, n, c->out);
     if (line != c->line)
         free(line);
@@ -204,7 +207,7 @@ static void write_text(scan_ctx *c, const eg_finding *f)
     const char *reset = c->color ? "\033[0m" : "";
     if (c->color) {
         eg_category cat = eg_type_category(f->type);
-        cat_col = cat == EG_CAT_SENSITIVE_PI    ? "\033[31m"
+        cat_col = cat == EG_CAT_SENSITIVE_PI   ? "\033[31m"
                   : cat == EG_CAT_CONFIDENTIAL ? "\033[35m"
                   : cat == EG_CAT_CREDENTIAL   ? "\033[33m"
                                                : "\033[36m";
@@ -305,17 +308,18 @@ static int on_finding(const eg_finding *f, void *payload)
     scan_ctx *c = payload;
     if (f->text) {
         fwrite(f->text, 1, f->text_len, c->out);
-    } else switch (c->format) {
-    case OUT_JSONL:
-        write_jsonl(c, f);
-        break;
-    case OUT_TEXT:
-        write_text(c, f);
-        break;
-    case OUT_SARIF:
-        write_sarif_result(c, f);
-        break;
-    }
+    } else
+        switch (c->format) {
+        case OUT_JSONL:
+            write_jsonl(c, f);
+            break;
+        case OUT_TEXT:
+            write_text(c, f);
+            break;
+        case OUT_SARIF:
+            write_sarif_result(c, f);
+            break;
+        }
     if (f->type >= 0 && f->type < 64) {
         c->by_type[f->type]++;
         if (c->want_summary && fp_add(&c->distinct[f->type], f->fp64) != 0)
@@ -410,35 +414,34 @@ static void write_summary(FILE *o, const scan_ctx *c, const eg_scan_stats *st)
 
 static void usage(FILE *to)
 {
-    fputs(
-        "usage: egress scan [OPTIONS] PATH...\n"
-        "Find personal information, sensitive PI, confidential markings and\n"
-        "credentials in files, directories (recursively) and '-' (stdin).\n"
-        "\n"
-        "  -f, --format FMT        text (default), jsonl, sarif\n"
-        "  -o, --output FILE       write findings to FILE (atomically)\n"
-        "      --summary FILE      write totals as JSON\n"
-        "      --state FILE        write the counting state for 'egress "
-        "assess'\n"
-        "  -j, --threads N         worker threads (default: all cores)\n"
-        "      --key-file FILE     fingerprint key (or EGRESS_KEY_FILE); "
-        "without\n"
-        "                          one a random key is used for this run\n"
-        "      --types LIST        only these type ids (comma-separated)\n"
-        "      --input-format FMT  auto, text, csv, tsv, json, jsonl\n"
-        "      --binary            scan binary files too\n"
-        "      --as-of YYYY-MM-DD  the date birth dates are checked against\n"
-        "      --max-findings N    per input (default unlimited)\n"
-        "      --max-decompressed BYTES  per compressed input (default 16G)\n"
-        "      --max-ratio N       decompression ratio cap (default 1000)\n"
-        "      --max-depth N       JSON nesting tracked (default 512)\n"
-        "      --color WHEN        auto, always, never\n"
-        "      --fail-on-findings  exit 1 when anything is found\n"
-        "  -q, --quiet             no warnings on stderr\n"
-        "      --list-types        print the type catalog and exit\n"
-        "\n"
-        "Exit status: 0 ran, 1 findings and --fail-on-findings, 2 error.\n",
-        to);
+    fputs("usage: egress scan [OPTIONS] PATH...\n"
+          "Find personal information, sensitive PI, confidential markings and\n"
+          "credentials in files, directories (recursively) and '-' (stdin).\n"
+          "\n"
+          "  -f, --format FMT        text (default), jsonl, sarif\n"
+          "  -o, --output FILE       write findings to FILE (atomically)\n"
+          "      --summary FILE      write totals as JSON\n"
+          "      --state FILE        write the counting state for 'egress "
+          "assess'\n"
+          "  -j, --threads N         worker threads (default: all cores)\n"
+          "      --key-file FILE     fingerprint key (or EGRESS_KEY_FILE); "
+          "without\n"
+          "                          one a random key is used for this run\n"
+          "      --types LIST        only these type ids (comma-separated)\n"
+          "      --input-format FMT  auto, text, csv, tsv, json, jsonl\n"
+          "      --binary            scan binary files too\n"
+          "      --as-of YYYY-MM-DD  the date birth dates are checked against\n"
+          "      --max-findings N    per input (default unlimited)\n"
+          "      --max-decompressed BYTES  per compressed input (default 16G)\n"
+          "      --max-ratio N       decompression ratio cap (default 1000)\n"
+          "      --max-depth N       JSON nesting tracked (default 512)\n"
+          "      --color WHEN        auto, always, never\n"
+          "      --fail-on-findings  exit 1 when anything is found\n"
+          "  -q, --quiet             no warnings on stderr\n"
+          "      --list-types        print the type catalog and exit\n"
+          "\n"
+          "Exit status: 0 ran, 1 findings and --fail-on-findings, 2 error.\n",
+          to);
 }
 
 static void list_types(void)
@@ -587,14 +590,12 @@ static int parse_args(int argc, char **argv, scan_args *a, int *quiet)
             a->opts.max_decompressed = (uint64_t)v;
             break;
         case OPT_MAXR:
-            if ((v = cli_parse_count("--max-ratio", optarg)) < 1 ||
-                v > 1000000)
+            if ((v = cli_parse_count("--max-ratio", optarg)) < 1 || v > 1000000)
                 return cli_error("--max-ratio expects 1..1000000"), -1;
             a->opts.max_ratio = (uint32_t)v;
             break;
         case OPT_DEPTH:
-            if ((v = cli_parse_count("--max-depth", optarg)) < 1 ||
-                v > 100000)
+            if ((v = cli_parse_count("--max-depth", optarg)) < 1 || v > 100000)
                 return cli_error("--max-depth expects 1..100000"), -1;
             a->opts.max_depth = (uint32_t)v;
             break;
@@ -783,7 +784,7 @@ int cmd_scan(int argc, char **argv)
                 cli_warn("skipped %llu binary file%s (--binary scans them)",
                          (unsigned long long)st.skipped_binary,
                          st.skipped_binary == 1 ? "" : "s");
-            status = st.failed ? 2
+            status = st.failed                             ? 2
                      : (a.fail_on_findings && st.findings) ? 1
                                                            : 0;
         }

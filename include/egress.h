@@ -113,45 +113,47 @@ const char *eg_format_name(eg_format fmt);
 /** One finding.  Everything in it is safe to print: the value itself is
  *  present only as `masked` (never the whole value) and `fingerprint`. */
 typedef struct eg_finding {
-    const char *path;    /**< the input as named by the caller ("-" stdin) */
-    uint64_t start;      /**< byte offset of the value, decompressed */
-    uint64_t end;        /**< one past its last byte */
-    uint64_t line;       /**< 1-based line of `start` */
-    uint64_t record;     /**< 0-based record of the input: CSV row, JSON
-                              Lines line or top-level JSON value, text line */
-    int type;            /**< catalog index */
-    float confidence;    /**< 0..1; checksum-validated values >= 0.9 */
-    const char *field;   /**< CSV header or column number, JSON Pointer;
-                              NULL when the input has no structure */
-    char masked[96];     /**< preview, UTF-8, NUL-terminated */
-    char fingerprint[17];/**< 16 hex digits of HMAC-SHA256(key, normalized) */
-    uint64_t fp64;       /**< the same 64 bits as a number */
-    uint32_t birth_ymd;  /**< resident IDs: birth date as YYYYMMDD, else 0 */
-    uint32_t input_index;/**< which input of the run (0-based, walk order) */
-    uint32_t flags;      /**< EG_FINDING_* bits below */
-    const char *text;    /**< the sink's own rendering of this finding (from
-                              eg_sink.format), or NULL */
+    const char *path;     /**< the input as named by the caller ("-" stdin) */
+    uint64_t start;       /**< byte offset of the value, decompressed */
+    uint64_t end;         /**< one past its last byte */
+    uint64_t line;        /**< 1-based line of `start` */
+    uint64_t record;      /**< 0-based record of the input: CSV row, JSON
+                               Lines line or top-level JSON value, text line */
+    int type;             /**< catalog index */
+    float confidence;     /**< 0..1; checksum-validated values >= 0.9 */
+    const char *field;    /**< CSV header or column number, JSON Pointer;
+                               NULL when the input has no structure */
+    char masked[96];      /**< preview, UTF-8, NUL-terminated */
+    char fingerprint[17]; /**< 16 hex digits of HMAC-SHA256(key, normalized) */
+    uint64_t fp64;        /**< the same 64 bits as a number */
+    uint32_t birth_ymd;   /**< resident IDs: birth date as YYYYMMDD, else 0 */
+    uint32_t input_index; /**< which input of the run (0-based, walk order) */
+    uint32_t flags;       /**< EG_FINDING_* bits below */
+    const char *text;     /**< the sink's own rendering of this finding (from
+                               eg_sink.format), or NULL */
     size_t text_len;
 } eg_finding;
 
 /* eg_finding.flags */
 #define EG_FINDING_IN_JSON_STRING 0x1u /**< value lies inside a JSON string */
-#define EG_FINDING_JSON_BARE 0x2u      /**< value is (part of) a JSON number
-                                            or literal outside a string */
-#define EG_FINDING_CSV_QUOTED 0x4u     /**< value lies in a quoted CSV field */
-#define EG_FINDING_WEAK_REGION 0x8u    /**< resident ID with a region code
-                                            in no published table */
+#define EG_FINDING_JSON_BARE                                                   \
+    0x2u                           /**< value is (part of) a JSON number       \
+                                        or literal outside a string */
+#define EG_FINDING_CSV_QUOTED 0x4u /**< value lies in a quoted CSV field */
+#define EG_FINDING_WEAK_REGION                                                 \
+    0x8u /**< resident ID with a region code                                   \
+              in no published table */
 
 /** Per-input information given to sinks. */
 typedef struct eg_input_info {
-    const char *path;         /**< as named by the caller / the walk */
-    uint32_t input_index;     /**< 0-based, in walk order */
-    eg_format format;         /**< detected or forced format */
-    const char *compression;  /**< "none", "gzip", "zstd" */
-    uint64_t bytes;           /**< bytes scanned (decompressed) */
-    uint64_t records;         /**< records seen */
-    uint64_t findings;        /**< findings reported */
-    int status;               /**< EG_OK, or the error that ended it */
+    const char *path;        /**< as named by the caller / the walk */
+    uint32_t input_index;    /**< 0-based, in walk order */
+    eg_format format;        /**< detected or forced format */
+    const char *compression; /**< "none", "gzip", "zstd" */
+    uint64_t bytes;          /**< bytes scanned (decompressed) */
+    uint64_t records;        /**< records seen */
+    uint64_t findings;       /**< findings reported */
+    int status;              /**< EG_OK, or the error that ended it */
 } eg_input_info;
 
 /** Callbacks that receive a scan's results, serialized and in a fixed
@@ -172,8 +174,7 @@ typedef struct eg_sink {
      *  no particular order, so it must only read `payload`; the rendering
      *  then reaches `finding` as f->text, in order.  Rendering on the
      *  workers keeps output formatting off the serial path. */
-    size_t (*format)(const eg_finding *f, char *out, size_t cap,
-                     void *payload);
+    size_t (*format)(const eg_finding *f, char *out, size_t cap, void *payload);
 } eg_sink;
 
 /* ---------------------------------------------------------------- keys */
@@ -183,7 +184,7 @@ typedef struct eg_sink {
 /** A master key; purposes derive subkeys from it with HKDF-SHA256. */
 typedef struct eg_key {
     unsigned char bytes[EG_KEY_BYTES];
-    char id[17]; /**< 16 hex digits identifying the key, safe to print */
+    char id[17];   /**< 16 hex digits identifying the key, safe to print */
     int ephemeral; /**< 1 when generated for this run only */
 } eg_key;
 
@@ -208,18 +209,10 @@ typedef struct eg_scan_options {
 
 #define EG_SCAN_OPTIONS_VERSION 1
 #define EG_SCAN_OPTIONS_INIT                                                   \
-    {EG_SCAN_OPTIONS_VERSION,                                                  \
-     0,                                                                        \
-     0,                                                                        \
-     EG_FORMAT_AUTO,                                                           \
-     (uint64_t)16 << 30,                                                       \
-     1000,                                                                     \
-     512,                                                                      \
-     0,                                                                        \
-     0,                                                                        \
-     0,                                                                        \
-     NULL,                                                                     \
-     NULL}
+    {                                                                          \
+        EG_SCAN_OPTIONS_VERSION, 0, 0, EG_FORMAT_AUTO, (uint64_t)16 << 30,     \
+            1000, 512, 0, 0, 0, NULL, NULL                                     \
+    }
 
 /** Totals of a scan. */
 typedef struct eg_scan_stats {
@@ -249,9 +242,8 @@ void eg_engine_free(eg_engine *engine);
  *          the run as a whole could not proceed.
  *  Thread-safety: callbacks are called from one thread at a time. */
 int eg_scan_paths(const eg_engine *engine, const eg_scan_options *opts,
-                  const char *const *paths, size_t npaths,
-                  const eg_sink *sink, void *payload, eg_scan_stats *stats,
-                  eg_error *err);
+                  const char *const *paths, size_t npaths, const eg_sink *sink,
+                  void *payload, eg_scan_stats *stats, eg_error *err);
 
 /** Scan a buffer held in memory as one input called `name`.  Same sink
  *  contract as eg_scan_paths(); runs on the calling thread. */

@@ -12,6 +12,9 @@
 # cpu_seconds is user+sys time measured by /usr/bin/time (the figure that
 # goes into tests/fuzz/README.md).  EG_FUZZ_JOBS harnesses run at once
 # (default 1: the CI machine has 2 cores shared with other work).
+# EG_FUZZ_FORK=1 runs libFuzzer in fork mode with -ignore_crashes=1: the
+# run goes on after a crash (each new crash input is saved), so that a
+# harness with a known open crash still accumulates fuzzing time.
 # Exit status: 0 when no harness crashed, 1 otherwise.  A crash input
 # becomes a regression test by copying it into tests/fuzz/corpus/<name>/
 # once fixed (fuzz-replay/<name> replays it in every build).
@@ -47,11 +50,17 @@ run_one() {
     if [ -d "tests/fuzz/corpus/$n" ]; then
         cp -n "tests/fuzz/corpus/$n"/* "$work"/ 2>/dev/null || true
     fi
-    local result=ok
+    local result=ok mode=()
+    [ "${EG_FUZZ_FORK:-0}" = 1 ] && mode=(-fork=1 -ignore_crashes=1)
+    local before
+    before=$(find "$crashes" -type f | wc -l)
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-        /usr/bin/time -f '%U %S' -o "$tm" "$bin" -max_total_time="$secs" \
-        -rss_limit_mb=2560 -timeout=25 -artifact_prefix="$crashes/" \
-        -print_final_stats=1 "$work" >"$out" 2>&1 || result=crash
+        /usr/bin/time -f '%U %S' -o "$tm" "$bin" "${mode[@]}" \
+        -max_total_time="$secs" -rss_limit_mb=2560 -timeout=25 \
+        -artifact_prefix="$crashes/" -print_final_stats=1 "$work" \
+        >"$out" 2>&1 || result=crash
+    local new=$(($(find "$crashes" -type f | wc -l) - before))
+    [ "$new" -gt 0 ] && result="crash ($new new inputs)"
     local cpu execs cov files
     cpu=$(tail -n 1 "$tm" | awk '{printf "%d", $1 + $2}')
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out" | grep -o '[0-9]*$' || echo 0)

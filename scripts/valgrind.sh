@@ -28,7 +28,7 @@ vg=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full
     --errors-for-leak-kinds=definite,indirect
     --show-leak-kinds=definite,indirect --track-origins=yes --quiet)
 export EG_SHARED="$root/../shared" EG_TESTDATA="$root/tests/data"
-logdir="$build/valgrind"
+logdir="$root/$build/valgrind"
 mkdir -p "$logdir"
 status=0
 failed=()

@@ -17,7 +17,8 @@
 
 /* ----------------------------------------------------------- conditions */
 
-static bool cmp_num(uint64_t v, cond_op op, int64_t c) {
+static bool cmp_num(uint64_t v, cond_op op, int64_t c)
+{
     uint64_t k = (uint64_t)c;
     switch (op) {
     case OP_EQ:
@@ -36,7 +37,8 @@ static bool cmp_num(uint64_t v, cond_op op, int64_t c) {
     return false;
 }
 
-static tri leaf(const cond *c, const value *v) {
+static tri leaf(const cond *c, const value *v)
+{
     if (!v->known)
         return T_UNKNOWN;
     const var_def *d = &eg__assess_vars[c->var];
@@ -65,7 +67,8 @@ static tri leaf(const cond *c, const value *v) {
     return a == b ? (a ? T_TRUE : T_FALSE) : T_UNKNOWN;
 }
 
-tri eg__cond_eval(const cond *c, const value *vals) {
+tri eg__cond_eval(const cond *c, const value *vals)
+{
     if (c->kind == C_LEAF)
         return leaf(c, &vals[c->var]);
     bool any_unknown = false;
@@ -83,7 +86,8 @@ tri eg__cond_eval(const cond *c, const value *vals) {
     return c->kind == C_ALL ? T_TRUE : T_FALSE;
 }
 
-void eg__cond_vars(const cond *c, int used[V_COUNT]) {
+void eg__cond_vars(const cond *c, int used[V_COUNT])
+{
     if (c->kind == C_LEAF) {
         used[c->var] = 1;
         return;
@@ -92,7 +96,8 @@ void eg__cond_vars(const cond *c, int used[V_COUNT]) {
         eg__cond_vars(&c->kids[i], used);
 }
 
-int eg__cond_print(eg_buf *b, const cond *c, int top) {
+int eg__cond_print(eg_buf *b, const cond *c, int top)
+{
     static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
     if (c->kind == C_LEAF) {
         const var_def *d = &eg__assess_vars[c->var];
@@ -121,7 +126,8 @@ int eg__cond_print(eg_buf *b, const cond *c, int top) {
 
 /* ----------------------------------------------------------- the input */
 
-static bool one_of(const char *const *list, const char *s) {
+static bool one_of(const char *const *list, const char *s)
+{
     for (; *list; list++)
         if (strcmp(*list, s) == 0)
             return true;
@@ -129,7 +135,8 @@ static bool one_of(const char *const *list, const char *s) {
 }
 
 static const regime *pick_regime(const eg_rules *r, const char *scenario,
-                                 const char *id, int as_of, eg_error *err) {
+                                 const char *id, int as_of, eg_error *err)
+{
     const regime *best = NULL;
     for (size_t i = 0; i < r->nregimes; i++) {
         const regime *g = &r->regimes[i];
@@ -156,7 +163,8 @@ static const regime *pick_regime(const eg_rules *r, const char *scenario,
 }
 
 static int set_values(eg_assessment *a, const eg_assess_input *in,
-                      eg_error *err) {
+                      eg_error *err)
+{
     const eg_counts *c = &a->counts;
     value *v = a->vals;
     for (int i = 0; i < V_COUNT; i++)
@@ -215,8 +223,8 @@ static int set_values(eg_assessment *a, const eg_assess_input *in,
 
 /* ------------------------------------------------------------- results */
 
-static int add_note(eg_assessment *a, note_code code, const char *ref,
-                    int date) {
+static int add_note(eg_assessment *a, note_code code, const char *ref, int date)
+{
     note *n = eg__realloc(a->notes, (a->nnotes + 1) * sizeof *n);
     if (!n)
         return EG_ENOMEM;
@@ -228,7 +236,8 @@ static int add_note(eg_assessment *a, note_code code, const char *ref,
     return EG_OK;
 }
 
-static int add_fired(eg_assessment *a, const rule *r, tri status) {
+static int add_fired(eg_assessment *a, const rule *r, tri status)
+{
     fired *f = eg__realloc(a->fired, (a->nfired + 1) * sizeof *f);
     if (!f)
         return EG_ENOMEM;
@@ -239,7 +248,8 @@ static int add_fired(eg_assessment *a, const rule *r, tri status) {
     return EG_OK;
 }
 
-static int add_listed(eg_assessment *a, const obligation *o, tri status) {
+static int add_listed(eg_assessment *a, const obligation *o, tri status)
+{
     listed *l = eg__realloc(a->listed, (a->nlisted + 1) * sizeof *l);
     if (!l)
         return EG_ENOMEM;
@@ -250,7 +260,8 @@ static int add_listed(eg_assessment *a, const obligation *o, tri status) {
     return EG_OK;
 }
 
-static int run_rules(eg_assessment *a, eg_error *err) {
+static int run_rules(eg_assessment *a, eg_error *err)
+{
     const eg_rules *R = a->rules;
     const regime *g = a->reg;
     bool definite = false;
@@ -301,7 +312,8 @@ static int run_rules(eg_assessment *a, eg_error *err) {
     return EG_OK;
 }
 
-static int run_obligations(eg_assessment *a, eg_error *err) {
+static int run_obligations(eg_assessment *a, eg_error *err)
+{
     const eg_rules *R = a->rules;
     for (size_t i = 0; i < R->nobligations; i++) {
         const obligation *o = &R->obligations[i];
@@ -317,7 +329,8 @@ static int run_obligations(eg_assessment *a, eg_error *err) {
 }
 
 int eg_assess(const eg_rules *rules, const eg_assess_input *in,
-              eg_assessment **out, eg_error *err) {
+              eg_assessment **out, eg_error *err)
+{
     if (!out)
         return eg__fail(err, EG_EINVAL, "eg_assess: out is NULL");
     *out = NULL;
@@ -371,17 +384,20 @@ int eg_assess(const eg_rules *rules, const eg_assess_input *in,
     return EG_OK;
 }
 
-const char *eg_assessment_pathway(const eg_assessment *a) {
+const char *eg_assessment_pathway(const eg_assessment *a)
+{
     return a ? a->pathway : NULL;
 }
 
-const char *eg_assessment_rule(const eg_assessment *a) {
+const char *eg_assessment_rule(const eg_assessment *a)
+{
     if (!a || !a->pathway_def || a->nfired == 0)
         return NULL;
     return a->fired[a->nfired - 1].r->id;
 }
 
-void eg_assessment_free(eg_assessment *a) {
+void eg_assessment_free(eg_assessment *a)
+{
     if (!a)
         return;
     eg__free(a->fired);

@@ -59,7 +59,8 @@ typedef struct loader {
 
 /* ------------------------------------------------------------ the pool */
 
-static void *pool_keep(eg_rules *r, void *p) {
+static void *pool_keep(eg_rules *r, void *p)
+{
     if (!p)
         return NULL;
     if (r->npool == r->cappool) {
@@ -76,7 +77,8 @@ static void *pool_keep(eg_rules *r, void *p) {
     return p;
 }
 
-void eg_rules_free(eg_rules *r) {
+void eg_rules_free(eg_rules *r)
+{
     if (!r)
         return;
     for (size_t i = 0; i < r->npool; i++)
@@ -87,21 +89,25 @@ void eg_rules_free(eg_rules *r) {
 
 /* ------------------------------------------------------- node helpers */
 
-static int line_of(const yaml_node_t *n) {
+static int line_of(const yaml_node_t *n)
+{
     return n ? (int)n->start_mark.line + 1 : 0;
 }
 
-static int fail_at(loader *L, const yaml_node_t *n, const char *what) {
+static int fail_at(loader *L, const yaml_node_t *n, const char *what)
+{
     return eg__fail(L->err, EG_EFORMAT, "%s:%d: %s", L->name, line_of(n), what);
 }
 
-static yaml_node_t *node(loader *L, int id) {
+static yaml_node_t *node(loader *L, int id)
+{
     if (++L->visits > MAX_VISITS)
         return NULL;
     return yaml_document_get_node(&L->doc, id);
 }
 
-static const char *scalar(const yaml_node_t *n) {
+static const char *scalar(const yaml_node_t *n)
+{
     if (!n || n->type != YAML_SCALAR_NODE)
         return NULL;
     const char *s = (const char *)n->data.scalar.value;
@@ -112,7 +118,8 @@ static const char *scalar(const yaml_node_t *n) {
 
 /* Check that a mapping has only the allowed keys. */
 static int check_keys(loader *L, const yaml_node_t *m,
-                      const char *const *allowed) {
+                      const char *const *allowed)
+{
     if (!m || m->type != YAML_MAPPING_NODE)
         return fail_at(L, m, "expected a mapping");
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
@@ -134,7 +141,8 @@ static int check_keys(loader *L, const yaml_node_t *m,
     return EG_OK;
 }
 
-static yaml_node_t *get(loader *L, const yaml_node_t *m, const char *key) {
+static yaml_node_t *get(loader *L, const yaml_node_t *m, const char *key)
+{
     if (!m || m->type != YAML_MAPPING_NODE)
         return NULL;
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
@@ -147,7 +155,8 @@ static yaml_node_t *get(loader *L, const yaml_node_t *m, const char *key) {
 }
 
 static int get_str(loader *L, const yaml_node_t *m, const char *key,
-                   bool required, const char **out) {
+                   bool required, const char **out)
+{
     yaml_node_t *v = get(L, m, key);
     *out = NULL;
     if (!v) {
@@ -170,7 +179,8 @@ static int get_str(loader *L, const yaml_node_t *m, const char *key,
     return EG_OK;
 }
 
-static int parse_date(const char *s) {
+static int parse_date(const char *s)
+{
     int y, m, d;
     char tail;
     if (!s || strlen(s) != 10 ||
@@ -182,7 +192,8 @@ static int parse_date(const char *s) {
 }
 
 static int get_date(loader *L, const yaml_node_t *m, const char *key,
-                    bool required, int *out) {
+                    bool required, int *out)
+{
     yaml_node_t *v = get(L, m, key);
     *out = 0;
     if (!v && !required)
@@ -197,8 +208,8 @@ static int get_date(loader *L, const yaml_node_t *m, const char *key,
     return EG_OK;
 }
 
-static int get_text(loader *L, const yaml_node_t *m, const char *key,
-                    text *out) {
+static int get_text(loader *L, const yaml_node_t *m, const char *key, text *out)
+{
     static const char *const keys[] = {"en", "zh", NULL};
     yaml_node_t *v = get(L, m, key);
     if (!v) {
@@ -215,7 +226,8 @@ static int get_text(loader *L, const yaml_node_t *m, const char *key,
 }
 
 static int seq_len(loader *L, const yaml_node_t *n, const char *what,
-                   size_t *len) {
+                   size_t *len)
+{
     if (!n || n->type != YAML_SEQUENCE_NODE) {
         char msg[96];
         snprintf(msg, sizeof msg, "'%s' must be a list", what);
@@ -227,13 +239,15 @@ static int seq_len(loader *L, const yaml_node_t *n, const char *what,
     return EG_OK;
 }
 
-static void *pool_array(loader *L, size_t n, size_t size) {
+static void *pool_array(loader *L, size_t n, size_t size)
+{
     return pool_keep(L->r, eg__calloc(n ? n : 1, size));
 }
 
 /* ---------------------------------------------------------- conditions */
 
-static int parse_int(const char *s, int64_t *out) {
+static int parse_int(const char *s, int64_t *out)
+{
     if (!s || !*s)
         return -1;
     int64_t v = 0;
@@ -249,21 +263,24 @@ static int parse_int(const char *s, int64_t *out) {
     return 0;
 }
 
-static int find_var(const char *name) {
+static int find_var(const char *name)
+{
     for (int i = 0; i < V_COUNT; i++)
         if (strcmp(eg__assess_vars[i].name, name) == 0)
             return i;
     return -1;
 }
 
-static bool in_list(const char *const *list, const char *s) {
+static bool in_list(const char *const *list, const char *s)
+{
     for (; *list; list++)
         if (strcmp(*list, s) == 0)
             return true;
     return false;
 }
 
-static bool is_pathway(const eg_rules *r, const char *s) {
+static bool is_pathway(const eg_rules *r, const char *s)
+{
     for (size_t i = 0; i < r->npathways; i++)
         if (strcmp(r->pathways[i].id, s) == 0)
             return true;
@@ -273,7 +290,8 @@ static bool is_pathway(const eg_rules *r, const char *s) {
 static int parse_cond(loader *L, const yaml_node_t *n, cond *c, int depth);
 
 static int parse_cond_list(loader *L, const yaml_node_t *n, cond *c,
-                           cond_kind kind, int depth) {
+                           cond_kind kind, int depth)
+{
     size_t len;
     int rc = seq_len(L, n, kind == C_ANY ? "any" : "when", &len);
     if (rc)
@@ -297,7 +315,8 @@ static int parse_cond_list(loader *L, const yaml_node_t *n, cond *c,
     return EG_OK;
 }
 
-static int parse_leaf_value(loader *L, const yaml_node_t *n, cond *c) {
+static int parse_leaf_value(loader *L, const yaml_node_t *n, cond *c)
+{
     const char *vs = scalar(get(L, n, "value"));
     if (!vs)
         return fail_at(L, n, "condition needs a scalar 'value'");
@@ -330,7 +349,8 @@ static int parse_leaf_value(loader *L, const yaml_node_t *n, cond *c) {
     return fail_at(L, n, "bad variable");
 }
 
-static int parse_cond(loader *L, const yaml_node_t *n, cond *c, int depth) {
+static int parse_cond(loader *L, const yaml_node_t *n, cond *c, int depth)
+{
     static const char *const leaf_keys[] = {"var", "op", "value", NULL};
     static const char *const any_keys[] = {"any", NULL};
     static const char *const all_keys[] = {"all", NULL};
@@ -368,18 +388,21 @@ static int parse_cond(loader *L, const yaml_node_t *n, cond *c, int depth) {
 
 /* ----------------------------------------------------------- sections */
 
-static bool valid_scenario(const char *s) {
+static bool valid_scenario(const char *s)
+{
     return s && (strcmp(s, "outbound") == 0 || strcmp(s, "listing") == 0);
 }
 
-static const regime *find_regime(const eg_rules *r, const char *id) {
+static const regime *find_regime(const eg_rules *r, const char *id)
+{
     for (size_t i = 0; i < r->nregimes; i++)
         if (strcmp(r->regimes[i].id, id) == 0)
             return &r->regimes[i];
     return NULL;
 }
 
-static int parse_regimes(loader *L, const yaml_node_t *root) {
+static int parse_regimes(loader *L, const yaml_node_t *root)
+{
     static const char *const keys[] = {
         "id",     "scenario", "effective_from", "title", "effective_until",
         "window", NULL};
@@ -420,7 +443,8 @@ static int parse_regimes(loader *L, const yaml_node_t *root) {
     return EG_OK;
 }
 
-static int parse_pathways(loader *L, const yaml_node_t *root) {
+static int parse_pathways(loader *L, const yaml_node_t *root)
+{
     yaml_node_t *m = get(L, root, "pathways");
     if (!m || m->type != YAML_MAPPING_NODE)
         return fail_at(L, m ? m : root, "'pathways' must be a mapping");
@@ -459,7 +483,8 @@ static int parse_pathways(loader *L, const yaml_node_t *root) {
     return EG_OK;
 }
 
-static int parse_rules(loader *L, const yaml_node_t *root) {
+static int parse_rules(loader *L, const yaml_node_t *root)
+{
     static const char *const keys[] = {"id",       "scenario",       "regime",
                                        "citation", "title",          "when",
                                        "pathway",  "effective_from", NULL};
@@ -518,7 +543,8 @@ static int parse_rules(loader *L, const yaml_node_t *root) {
 }
 
 /* Every {name} in a text must be a variable. */
-static int check_placeholders(loader *L, const yaml_node_t *m, const char *s) {
+static int check_placeholders(loader *L, const yaml_node_t *m, const char *s)
+{
     for (const char *p = strchr(s, '{'); p; p = strchr(p + 1, '{')) {
         const char *e = strchr(p, '}');
         char name[40];
@@ -533,7 +559,8 @@ static int check_placeholders(loader *L, const yaml_node_t *m, const char *s) {
     return EG_OK;
 }
 
-static int parse_obligations(loader *L, const yaml_node_t *root) {
+static int parse_obligations(loader *L, const yaml_node_t *root)
+{
     static const char *const keys[] = {"id",   "scenario", "regime", "kind",
                                        "when", "citation", "text",   NULL};
     yaml_node_t *seq = get(L, root, "obligations");
@@ -586,7 +613,8 @@ static int parse_obligations(loader *L, const yaml_node_t *root) {
     return EG_OK;
 }
 
-static int parse_root(loader *L) {
+static int parse_root(loader *L)
+{
     static const char *const keys[] = {"format",      "name",     "researched",
                                        "regimes",     "pathways", "rules",
                                        "obligations", NULL};
@@ -617,7 +645,8 @@ static int parse_root(loader *L) {
 }
 
 int eg_rules_load_buffer(eg_rules **out, const char *name, const void *data,
-                         size_t len, eg_error *err) {
+                         size_t len, eg_error *err)
+{
     if (!out || (!data && len))
         return eg__fail(err, EG_EINVAL, "eg_rules_load_buffer: NULL argument");
     *out = NULL;
@@ -665,7 +694,8 @@ int eg_rules_load_buffer(eg_rules **out, const char *name, const void *data,
     return EG_OK;
 }
 
-int eg_rules_load(eg_rules **out, const char *path, eg_error *err) {
+int eg_rules_load(eg_rules **out, const char *path, eg_error *err)
+{
     if (!out)
         return eg__fail(err, EG_EINVAL, "eg_rules_load: out is NULL");
     if (!path)

@@ -59,7 +59,7 @@ int eg_type_key_strength(int type)
 
 const char *eg_format_name(eg_format fmt)
 {
-    static const char *const names[EG_FORMAT_COUNT] = {
-        "auto", "text", "csv", "tsv", "json", "jsonl"};
+    static const char *const names[EG_FORMAT_COUNT] = {"auto", "text", "csv",
+                                                       "tsv",  "json", "jsonl"};
     return (fmt >= 0 && fmt < EG_FORMAT_COUNT) ? names[fmt] : "auto";
 }

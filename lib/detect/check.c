@@ -21,7 +21,8 @@ atomic_int eg__check_ready;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static eg_error load_error;
 
-static void load_all(void) {
+static void load_all(void)
+{
     int (*const loaders[])(eg_error *) = {
         eg__check_load_regions,  eg__check_load_cards,
         eg__check_load_mobile,   eg__check_load_area_codes,
@@ -34,7 +35,8 @@ static void load_all(void) {
     atomic_store_explicit(&eg__check_ready, 1, memory_order_release);
 }
 
-int eg__check_init(eg_error *err) {
+int eg__check_init(eg_error *err)
+{
     pthread_once(&load_once, load_all);
     if (load_error.code == EG_OK)
         return EG_OK;
@@ -44,7 +46,8 @@ int eg__check_init(eg_error *err) {
 /* ---- the table reader ---- */
 
 void eg__table_open(eg_table *t, const unsigned char *data, size_t len,
-                    const char *name) {
+                    const char *name)
+{
     t->p = (const char *)data;
     t->end = (const char *)data + len;
     t->name = name;
@@ -52,7 +55,8 @@ void eg__table_open(eg_table *t, const unsigned char *data, size_t len,
 }
 
 /* The next raw line (without its LF and a trailing CR), or 0 at the end. */
-static int next_line(eg_table *t, eg_field *line) {
+static int next_line(eg_table *t, eg_field *line)
+{
     if (t->p >= t->end)
         return 0;
     const char *nl = memchr(t->p, '\n', (size_t)(t->end - t->p));
@@ -66,7 +70,8 @@ static int next_line(eg_table *t, eg_field *line) {
     return 1;
 }
 
-static int split_tabs(eg_field line, eg_field *f, int max) {
+static int split_tabs(eg_field line, eg_field *f, int max)
+{
     int count = 0;
     const char *p = line.p, *end = line.p + line.n;
     for (;;) {
@@ -81,7 +86,8 @@ static int split_tabs(eg_field line, eg_field *f, int max) {
     }
 }
 
-int eg__table_next(eg_table *t, eg_field *f, int max) {
+int eg__table_next(eg_table *t, eg_field *f, int max)
+{
     eg_field line;
     while (next_line(t, &line))
         if (line.n > 0 && line.p[0] != '#')
@@ -89,7 +95,8 @@ int eg__table_next(eg_table *t, eg_field *f, int max) {
     return 0;
 }
 
-int eg__table_header(eg_table *t, const char *expect, eg_error *err) {
+int eg__table_header(eg_table *t, const char *expect, eg_error *err)
+{
     eg_field line;
     while (next_line(t, &line))
         if (line.n > 0 && line.p[0] != '#')
@@ -99,18 +106,21 @@ int eg__table_header(eg_table *t, const char *expect, eg_error *err) {
     return eg__table_fail(t, err, "missing header");
 }
 
-int eg__table_fail(const eg_table *t, eg_error *err, const char *what) {
+int eg__table_fail(const eg_table *t, eg_error *err, const char *what)
+{
     return eg__fail(err, EG_EFORMAT, "embedded data/%s, line %d: %s", t->name,
                     t->line, what);
 }
 
-int eg__field_uint(eg_field f, size_t min, size_t max, uint32_t *out) {
+int eg__field_uint(eg_field f, size_t min, size_t max, uint32_t *out)
+{
     if (f.n < min || f.n > max || f.n > 9)
         return 0;
     return eg__digits_value(f.p, f.n, out);
 }
 
-int eg__field_is(eg_field f, const char *s) {
+int eg__field_is(eg_field f, const char *s)
+{
     size_t n = strlen(s);
     return f.n == n && memcmp(f.p, s, n) == 0;
 }

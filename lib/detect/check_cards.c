@@ -15,7 +15,8 @@
 
 /* From the right, two digits a step: the rightmost of each pair as is,
  * the other doubled (digit sum of 2v, from a table). */
-int eg__luhn(const char *d, size_t n) {
+int eg__luhn(const char *d, size_t n)
+{
     static const uint8_t doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
     unsigned sum = 0;
     size_t i = n;
@@ -69,7 +70,8 @@ static const char *const issuer_names[] = {
     [EG_ISSUER_OTHER_DOMESTIC] = "other_domestic",
 };
 
-static int issuer_from_name(eg_field f) {
+static int issuer_from_name(eg_field f)
+{
     for (size_t i = 1; i < EG_ARRAY_LEN(issuer_names); i++)
         if (eg__field_is(f, issuer_names[i]))
             return (int)i;
@@ -77,7 +79,8 @@ static int issuer_from_name(eg_field f) {
 }
 
 /* "16-19", "13,16,19" or "15" into a bit set of lengths; 0 if malformed. */
-static uint32_t parse_lengths(eg_field f) {
+static uint32_t parse_lengths(eg_field f)
+{
     uint32_t set = 0;
     const char *p = f.p, *end = f.p + f.n;
     while (p < end) {
@@ -98,7 +101,8 @@ static uint32_t parse_lengths(eg_field f) {
 }
 
 static int parse_issuer_row(eg_table *t, const eg_field *f, int nf,
-                            issuer_row *r, eg_error *err) {
+                            issuer_row *r, eg_error *err)
+{
     if (nf != 4)
         return eg__table_fail(t, err, "expected 4 fields");
     if (!eg__field_uint(f[0], 1, MAX_PREFIX_DIGITS, &r->from) ||
@@ -116,19 +120,22 @@ static int parse_issuer_row(eg_table *t, const eg_field *f, int nf,
 static const uint32_t pow10[MAX_PREFIX_DIGITS] = {1,    10,    100,
                                                   1000, 10000, 100000};
 
-static unsigned first_digit(const issuer_row *r) {
+static unsigned first_digit(const issuer_row *r)
+{
     return r->from / pow10[r->digits - 1];
 }
 
 /* Ordered by first digit, then longest prefix first. */
-static int row_before(const issuer_row *a, const issuer_row *b) {
+static int row_before(const issuer_row *a, const issuer_row *b)
+{
     if (first_digit(a) != first_digit(b))
         return first_digit(a) < first_digit(b);
     return a->digits > b->digits;
 }
 
 /* Insertion sort (a few dozen rows), then the start of each digit group. */
-static void index_rows(void) {
+static void index_rows(void)
+{
     for (size_t i = 1; i < row_count; i++) {
         issuer_row r = rows[i];
         size_t j = i;
@@ -144,7 +151,8 @@ static void index_rows(void) {
     }
 }
 
-int eg__check_load_cards(eg_error *err) {
+int eg__check_load_cards(eg_error *err)
+{
     eg_table t;
     eg_field f[4];
     int nf, rc;
@@ -166,14 +174,16 @@ int eg__check_load_cards(eg_error *err) {
 
 /* ---- lookup ---- */
 
-static int all_digits(const char *d, size_t n) {
+static int all_digits(const char *d, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         if (!eg__is_digit(d[i]))
             return 0;
     return 1;
 }
 
-eg_issuer eg__card_issuer(const char *d, size_t n) {
+eg_issuer eg__card_issuer(const char *d, size_t n)
+{
     uint32_t prefix[MAX_PREFIX_DIGITS + 1] = {0};
     if (n < 2 || n > MAX_CARD_LEN || !all_digits(d, n))
         return EG_ISSUER_NONE;

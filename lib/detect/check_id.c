@@ -20,7 +20,8 @@ static const uint8_t rid_weight[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
                                        3, 7, 9,  10, 5, 8, 4, 2};
 static const char rid_check_of[] = "10X98765432"; /* by weighted sum % 11 */
 
-char eg__rid_check_char(const char *d17) {
+char eg__rid_check_char(const char *d17)
+{
     unsigned sum = 0;
     for (int i = 0; i < 17; i++)
         sum += ((unsigned char)d17[i] - (unsigned)'0') * rid_weight[i];
@@ -28,7 +29,8 @@ char eg__rid_check_char(const char *d17) {
 }
 
 /* A real date YYYYMMDD in [RID_MIN_YEAR, as_of]. */
-static int birth_date_ok(uint32_t ymd, int as_of_ymd) {
+static int birth_date_ok(uint32_t ymd, int as_of_ymd)
+{
     int y = (int)(ymd / 10000), m = (int)(ymd / 100 % 100),
         d = (int)(ymd % 100);
     return y >= RID_MIN_YEAR && (int)ymd <= as_of_ymd && eg__date_real(y, m, d);
@@ -37,7 +39,8 @@ static int birth_date_ok(uint32_t ymd, int as_of_ymd) {
 /* 18 characters: 17 digits (date at offset 6), then the MOD 11-2 check
  * ('0'-'9' or 'X').  Validating the digits and summing them is one pass;
  * the early exit measured faster than a branch-free loop. */
-static int rid18_ok(const char *s, int as_of_ymd, uint32_t *ymd) {
+static int rid18_ok(const char *s, int as_of_ymd, uint32_t *ymd)
+{
     unsigned sum = 0;
     for (int i = 0; i < 17; i++) {
         unsigned v = (unsigned char)s[i] - (unsigned)'0';
@@ -50,7 +53,8 @@ static int rid18_ok(const char *s, int as_of_ymd, uint32_t *ymd) {
 }
 
 /* 15 digits: region, YYMMDD of a 19YY date, sequence; no check. */
-static int rid15_ok(const char *s, int as_of_ymd, uint32_t *ymd) {
+static int rid15_ok(const char *s, int as_of_ymd, uint32_t *ymd)
+{
     uint32_t unused, yymmdd;
     if (!eg__digits_value(s, 6, &unused) ||
         !eg__digits_value(s + 6, 6, &yymmdd) ||
@@ -60,7 +64,8 @@ static int rid15_ok(const char *s, int as_of_ymd, uint32_t *ymd) {
     return birth_date_ok(*ymd, as_of_ymd);
 }
 
-static eg_rid_result rid_result_for(eg_region_class region) {
+static eg_rid_result rid_result_for(eg_region_class region)
+{
     switch (region) {
     case EG_REGION_COUNTY:
     case EG_REGION_SPECIAL:
@@ -74,7 +79,8 @@ static eg_rid_result rid_result_for(eg_region_class region) {
 }
 
 eg_rid_result eg__check_resident_id(const char *s, size_t n, int as_of_ymd,
-                                    uint32_t *birth_ymd) {
+                                    uint32_t *birth_ymd)
+{
     uint32_t ymd = 0;
     int format_ok = (n == 18)   ? rid18_ok(s, as_of_ymd, &ymd)
                     : (n == 15) ? rid15_ok(s, as_of_ymd, &ymd)
@@ -101,7 +107,8 @@ static const uint8_t uscc_value1[256] = {
 };
 static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-char eg__uscc_check_char(const char *s17) {
+char eg__uscc_check_char(const char *s17)
+{
     /* 3^i mod 31 */
     static const uint8_t weight[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
                                        29, 25, 13, 8,  24, 10, 30, 28};
@@ -117,7 +124,8 @@ char eg__uscc_check_char(const char *s17) {
 
 /* GB 11714 organisation code: 8 characters (digits or A-Z = 10-35) and a
  * check digit or 'X'. */
-static int orgcode_ok(const char *s9) {
+static int orgcode_ok(const char *s9)
+{
     static const uint8_t weight[8] = {3, 7, 9, 10, 5, 8, 4, 2};
     unsigned sum = 0;
     for (int i = 0; i < 8; i++) {
@@ -134,7 +142,8 @@ static int orgcode_ok(const char *s9) {
     return s9[8] == expect;
 }
 
-int eg__check_uscc(const char *s18, int *orgcode_ok_out) {
+int eg__check_uscc(const char *s18, int *orgcode_ok_out)
+{
     if (orgcode_ok_out)
         *orgcode_ok_out = orgcode_ok(s18 + 8);
     char check = eg__uscc_check_char(s18);
@@ -143,13 +152,15 @@ int eg__check_uscc(const char *s18, int *orgcode_ok_out) {
 
 /* ---- Hong Kong Identity Card ---- */
 
-static int is_upper(char c) {
+static int is_upper(char c)
+{
     return (unsigned char)(c - 'A') < 26;
 }
 
 /* "A1234563" or "XY9876548": letters are A=10..Z=35; a single letter is
  * preceded by an implicit space worth 36.  Weights n..2 from the left. */
-int eg__check_hkid(const char *s, size_t n) {
+int eg__check_hkid(const char *s, size_t n)
+{
     if (n != 8 && n != 9)
         return 0;
     size_t letters = n - 7;
@@ -177,7 +188,8 @@ static const uint8_t tw_letter_code[26] = {10, 11, 12, 13, 14, 15, 16, 17, 34,
 /* Second character: 1/2 (citizen, sex), 8/9 (resident certificate since
  * 2021) count as themselves; A-D (old resident certificates) count as the
  * units digit of their letter code.  -1 if not allowed. */
-static int tw_second_value(char c) {
+static int tw_second_value(char c)
+{
     if (c == '1' || c == '2' || c == '8' || c == '9')
         return c - '0';
     if (c >= 'A' && c <= 'D')
@@ -185,7 +197,8 @@ static int tw_second_value(char c) {
     return -1;
 }
 
-int eg__check_twid(const char *s10) {
+int eg__check_twid(const char *s10)
+{
     int second = tw_second_value(s10[1]);
     if (!is_upper(s10[0]) || second < 0)
         return 0;
@@ -202,7 +215,8 @@ int eg__check_twid(const char *s10) {
 /* ---- Macao ---- */
 
 /* The check digit's algorithm is not public: format only. */
-int eg__check_moid(const char *s8) {
+int eg__check_moid(const char *s8)
+{
     uint32_t unused;
     char first = s8[0];
     return (first == '1' || first == '5' || first == '7') &&

@@ -22,7 +22,8 @@ extern atomic_int eg__check_ready;
 /** Load the tables if nobody has yet: lets a caller that forgot
  *  eg__check_init() still get right answers.  One acquire load on the hot
  *  path. */
-static inline void eg__check_ensure_ready(void) {
+static inline void eg__check_ensure_ready(void)
+{
     if (EG_UNLIKELY(
             !atomic_load_explicit(&eg__check_ready, memory_order_acquire)))
         (void)eg__check_init(NULL);
@@ -69,21 +70,25 @@ int eg__field_is(eg_field f, const char *s);
 /* ---- bit sets over static uint64_t arrays ---- */
 #define EG_BITS_WORDS(nbits) (((nbits) + 63) / 64)
 
-static inline int eg__bit_test(const uint64_t *set, uint32_t i) {
+static inline int eg__bit_test(const uint64_t *set, uint32_t i)
+{
     return (int)((set[i >> 6] >> (i & 63)) & 1u);
 }
 
-static inline void eg__bit_set(uint64_t *set, uint32_t i) {
+static inline void eg__bit_set(uint64_t *set, uint32_t i)
+{
     set[i >> 6] |= (uint64_t)1 << (i & 63);
 }
 
 /** 1 if c is an ASCII digit (no locale: isdigit() may consult one). */
-static inline int eg__is_digit(char c) {
+static inline int eg__is_digit(char c)
+{
     return (unsigned char)(c - '0') < 10;
 }
 
 /** Parse `n` ASCII digits at `d`.  @return 1 on success. */
-static inline int eg__digits_value(const char *d, size_t n, uint32_t *out) {
+static inline int eg__digits_value(const char *d, size_t n, uint32_t *out)
+{
     uint32_t v = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned c = (unsigned char)d[i] - (unsigned)'0';

@@ -26,7 +26,8 @@ extern const unsigned char eg__data_surnames_txt[];
 extern const size_t eg__data_surnames_txt_len;
 
 /* The index in U+3400-U+9FFF of the 3-byte UTF-8 character at s, or -1. */
-static int32_t cjk_index(const unsigned char *s, size_t n) {
+static int32_t cjk_index(const unsigned char *s, size_t n)
+{
     if (n < 3 || s[0] < 0xE3 || s[0] > 0xE9 || (s[1] & 0xC0) != 0x80 ||
         (s[2] & 0xC0) != 0x80)
         return -1;
@@ -39,7 +40,8 @@ static int32_t cjk_index(const unsigned char *s, size_t n) {
 
 enum section { SEC_NONE, SEC_COMMON, SEC_SINGLE, SEC_COMPOUND };
 
-static int section_from(eg_field f, enum section *sec) {
+static int section_from(eg_field f, enum section *sec)
+{
     if (f.n == 0 || f.p[0] != '[')
         return 0;
     *sec = eg__field_is(f, "[common]")     ? SEC_COMMON
@@ -49,7 +51,8 @@ static int section_from(eg_field f, enum section *sec) {
     return 1;
 }
 
-static int add_single(eg_table *t, eg_field f, int common, eg_error *err) {
+static int add_single(eg_table *t, eg_field f, int common, eg_error *err)
+{
     int32_t i = cjk_index((const unsigned char *)f.p, f.n);
     if (f.n != 3 || i < 0)
         return eg__table_fail(t, err, "not one CJK character");
@@ -62,7 +65,8 @@ static int add_single(eg_table *t, eg_field f, int common, eg_error *err) {
 }
 
 /* Compounds arrive in any order: insert keeping the array sorted. */
-static int add_compound(eg_table *t, eg_field f, eg_error *err) {
+static int add_compound(eg_table *t, eg_field f, eg_error *err)
+{
     int32_t a = cjk_index((const unsigned char *)f.p, f.n);
     int32_t b = f.n == 6 ? cjk_index((const unsigned char *)f.p + 3, 3) : -1;
     if (a < 0 || b < 0)
@@ -83,7 +87,8 @@ static int add_compound(eg_table *t, eg_field f, eg_error *err) {
 }
 
 static int load_surname_line(eg_table *t, eg_field f, enum section *sec,
-                             eg_error *err) {
+                             eg_error *err)
+{
     if (section_from(f, sec))
         return *sec == SEC_NONE ? eg__table_fail(t, err, "unknown section")
                                 : EG_OK;
@@ -99,7 +104,8 @@ static int load_surname_line(eg_table *t, eg_field f, enum section *sec,
     }
 }
 
-int eg__check_load_surnames(eg_error *err) {
+int eg__check_load_surnames(eg_error *err)
+{
     eg_table t;
     eg_field f;
     enum section sec = SEC_NONE;
@@ -116,7 +122,8 @@ int eg__check_load_surnames(eg_error *err) {
 
 /* ---- lookup ---- */
 
-static int compound_known(uint32_t key) {
+static int compound_known(uint32_t key)
+{
     size_t lo = 0, hi = compound_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -130,7 +137,8 @@ static int compound_known(uint32_t key) {
 
 /* Byte length of the surname at s (6 compound, 3 single, 0 none); a
  * compound surname wins over its first character alone. */
-int eg__surname_len(const unsigned char *s, size_t n) {
+int eg__surname_len(const unsigned char *s, size_t n)
+{
     int32_t a = cjk_index(s, n);
     if (a < 0)
         return 0;
@@ -143,7 +151,8 @@ int eg__surname_len(const unsigned char *s, size_t n) {
     return eg__bit_test(single_set, (uint32_t)a) ? 3 : 0;
 }
 
-int eg__surname_is_common(const unsigned char *s, size_t n) {
+int eg__surname_is_common(const unsigned char *s, size_t n)
+{
     int len = eg__surname_len(s, n);
     return len == 3 && eg__bit_test(common_set, (uint32_t)cjk_index(s, n));
 }

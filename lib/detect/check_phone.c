@@ -30,7 +30,8 @@ extern const size_t eg__data_mobile_segments_tsv_len;
 
 /* A 3- or 4-digit segment allocates every 4-digit prefix under it; a
  * 5-digit one splits its 4-digit prefix unless that is wholly allocated. */
-static void note_segment(uint32_t prefix, size_t digits) {
+static void note_segment(uint32_t prefix, size_t digits)
+{
     if (digits == 3)
         memset(&segment4[prefix * 10], SEG_ALL, 10);
     else if (digits == 4)
@@ -43,7 +44,8 @@ static void note_segment(uint32_t prefix, size_t digits) {
 }
 
 static int load_segment_row(eg_table *t, const eg_field *f, int nf,
-                            eg_error *err) {
+                            eg_error *err)
+{
     uint32_t prefix;
     if (nf != 2)
         return eg__table_fail(t, err, "expected 2 fields");
@@ -56,7 +58,8 @@ static int load_segment_row(eg_table *t, const eg_field *f, int nf,
     return EG_OK;
 }
 
-int eg__check_load_mobile(eg_error *err) {
+int eg__check_load_mobile(eg_error *err)
+{
     eg_table t;
     eg_field f[2];
     int nf, rc, rows = 0;
@@ -72,7 +75,8 @@ int eg__check_load_mobile(eg_error *err) {
     return rc;
 }
 
-int eg__mobile_segment_ok(const char *d11) {
+int eg__mobile_segment_ok(const char *d11)
+{
     uint32_t prefix5, rest;
     if (!eg__digits_value(d11, 5, &prefix5) ||
         !eg__digits_value(d11 + 5, 6, &rest))
@@ -99,7 +103,8 @@ extern const unsigned char eg__data_area_codes_tsv[];
 extern const size_t eg__data_area_codes_tsv_len;
 
 static int add_area_code(eg_table *t, eg_field code, eg_field name,
-                         eg_error *err) {
+                         eg_error *err)
+{
     uint32_t digits;
     if (!eg__field_uint(code, 3, 4, &digits) || code.p[0] != '0' ||
         code.p[1] == '0' || (code.n == 3) != (code.p[1] <= '2'))
@@ -115,7 +120,8 @@ static int add_area_code(eg_table *t, eg_field code, eg_field name,
     return EG_OK;
 }
 
-int eg__check_load_area_codes(eg_error *err) {
+int eg__check_load_area_codes(eg_error *err)
+{
     eg_table t;
     eg_field f[2];
     int nf, rc, rows = 0;
@@ -135,7 +141,8 @@ int eg__check_load_area_codes(eg_error *err) {
 /* The code at the start of `d` as (length, name slot); length 0 if none.
  * A subscriber number never starts with 0, so a code followed by '0' is
  * no code ("0100..." is not Beijing). */
-static int match_area_code(const char *d, size_t n, const uint16_t **slot) {
+static int match_area_code(const char *d, size_t n, const uint16_t **slot)
+{
     uint32_t after0;
     int len = 0;
     if (n < 3 || d[0] != '0' || !eg__digits_value(d + 1, 2, &after0))
@@ -151,12 +158,14 @@ static int match_area_code(const char *d, size_t n, const uint16_t **slot) {
     return (len && (size_t)len < n && d[len] == '0') ? 0 : len;
 }
 
-int eg__area_code_len(const char *d, size_t n) {
+int eg__area_code_len(const char *d, size_t n)
+{
     const uint16_t *slot;
     return match_area_code(d, n, &slot);
 }
 
-const char *eg__area_code_name(const char *d, size_t n) {
+const char *eg__area_code_name(const char *d, size_t n)
+{
     const uint16_t *slot;
     if (!match_area_code(d, n, &slot) || *slot == 0)
         return NULL;

@@ -26,7 +26,8 @@ extern const size_t eg__data_gb2260_regions_tsv_len;
 /* A county-level code (xxyyzz, yy and zz not 00) vouches for its province
  * xx and its prefecture xxyy.  Codes like 810001 (Hong Kong districts,
  * directly under the region) vouch for nothing. */
-static void note_region(uint32_t code) {
+static void note_region(uint32_t code)
+{
     eg__bit_set(region_seen, code);
     if (code % 100 != 0 && code / 100 % 100 != 0) {
         eg__bit_set(prefecture_known, code / 100);
@@ -35,7 +36,8 @@ static void note_region(uint32_t code) {
 }
 
 static int load_region_row(eg_table *t, const eg_field *f, int nf,
-                           eg_error *err) {
+                           eg_error *err)
+{
     uint32_t code, first, last;
     if (nf != 4)
         return eg__table_fail(t, err, "expected 4 fields");
@@ -50,7 +52,8 @@ static int load_region_row(eg_table *t, const eg_field *f, int nf,
     return EG_OK;
 }
 
-int eg__check_load_regions(eg_error *err) {
+int eg__check_load_regions(eg_error *err)
+{
     eg_table t;
     eg_field f[4];
     int nf, rc, rows = 0;
@@ -67,7 +70,8 @@ int eg__check_load_regions(eg_error *err) {
 }
 
 /* Not in any table: decide from the province and prefecture digits. */
-static eg_region_class classify_unlisted(uint32_t code) {
+static eg_region_class classify_unlisted(uint32_t code)
+{
     uint32_t prefecture_digits = code / 100 % 100;
     int prefecture_seen = eg__bit_test(prefecture_known, code / 100);
     if (!eg__bit_test(province_known, code / 10000))
@@ -79,7 +83,8 @@ static eg_region_class classify_unlisted(uint32_t code) {
     return EG_REGION_INVALID;
 }
 
-eg_region_class eg__region_class(const char *d) {
+eg_region_class eg__region_class(const char *d)
+{
     uint32_t code;
     if (!eg__digits_value(d, 6, &code))
         return EG_REGION_INVALID;

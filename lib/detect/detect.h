@@ -67,18 +67,17 @@ int eg__regions_new(eg_regions **out, eg_error *err);
 void eg__regions_free(eg_regions *r);
 /** Byte length of the longest administrative division name starting at
  *  `s` (at most `n` bytes), or 0. */
-size_t eg__regions_match(const eg_regions *r, const unsigned char *s,
-                         size_t n);
+size_t eg__regions_match(const eg_regions *r, const unsigned char *s, size_t n);
 
 /* ---- label and literal hits from the matcher ---- */
 typedef enum eg_hit_kind {
-    EG_HIT_LABEL = 0,  /**< context label; `id` indexes the context table */
-    EG_HIT_PLATE,      /**< province character + letter of a plate */
-    EG_HIT_SECRET,     /**< 绝密/机密/秘密 followed by ★ */
-    EG_HIT_MARK,       /**< a commercial-secret or internal-use mark */
-    EG_HIT_PEM,        /**< "-----BEGIN " */
-    EG_HIT_TOKEN,      /**< a credential prefix (AKIA, ghp_ ...) */
-    EG_HIT_HONORIFIC,  /**< 先生/女士/小姐 after a name */
+    EG_HIT_LABEL = 0, /**< context label; `id` indexes the context table */
+    EG_HIT_PLATE,     /**< province character + letter of a plate */
+    EG_HIT_SECRET,    /**< 绝密/机密/秘密 followed by ★ */
+    EG_HIT_MARK,      /**< a commercial-secret or internal-use mark */
+    EG_HIT_PEM,       /**< "-----BEGIN " */
+    EG_HIT_TOKEN,     /**< a credential prefix (AKIA, ghp_ ...) */
+    EG_HIT_HONORIFIC, /**< 先生/女士/小姐 after a name */
 } eg_hit_kind;
 
 typedef struct eg_hit {
@@ -92,13 +91,13 @@ typedef struct eg_cand {
     uint64_t start, end; /**< absolute offsets of the written value */
     uint32_t norm_off;   /**< normalized value in the chunk's arena */
     uint16_t norm_len;
-    uint8_t type;        /**< eg_type */
-    uint8_t flags;       /**< EG_CAND_* */
-    uint32_t need;       /**< context kinds, any of which confirms it */
-    float conf;          /**< confidence without context */
-    float conf_ctx;      /**< confidence with context */
+    uint8_t type;   /**< eg_type */
+    uint8_t flags;  /**< EG_CAND_* */
+    uint32_t need;  /**< context kinds, any of which confirms it */
+    float conf;     /**< confidence without context */
+    float conf_ctx; /**< confidence with context */
     uint32_t birth_ymd;
-    uint32_t veto;       /**< context kinds that rule it out */
+    uint32_t veto; /**< context kinds that rule it out */
     /* filled by the driver */
     uint64_t fp64;       /**< fingerprint, once computed */
     uint64_t record;     /**< record of the input */
@@ -111,15 +110,16 @@ typedef struct eg_cand {
     uint32_t text_len;
 } eg_cand;
 
-#define EG_CAND_RESOLVED 0x1u   /**< context decided (or none needed) */
-#define EG_CAND_CELL 0x2u       /**< a whole CSV/JSON cell: needs a key */
+#define EG_CAND_RESOLVED 0x1u /**< context decided (or none needed) */
+#define EG_CAND_CELL 0x2u     /**< a whole CSV/JSON cell: needs a key */
 #define EG_CAND_WEAK_REGION 0x4u
 #define EG_CAND_DROPPED 0x8u
 #define EG_CAND_CTX_OPTIONAL 0x10u /**< context only raises confidence */
 #define EG_CAND_FP_DONE 0x20u      /**< fp64 computed */
-#define EG_CAND_FOREIGN 0x40u      /**< starts before the owned region: kept
-                                        only to resolve overlaps, never
-                                        emitted (its owner reports it) */
+#define EG_CAND_FOREIGN                                                        \
+    0x40u /**< starts before the owned region: kept                            \
+               only to resolve overlaps, never                                 \
+               emitted (its owner reports it) */
 
 /** What the detectors need to know about the chunk and where they put
  *  their results.  Offsets in `buf` are relative; `base` is the absolute
@@ -171,8 +171,8 @@ void eg__chunk_free(eg_chunk *ch);
 #define EG_NEED_OPTIONAL 0x80000000u
 #define EG_OPTIONAL(kinds) ((kinds) | EG_NEED_OPTIONAL)
 int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
-                 const char *norm, size_t norm_len, float conf,
-                 uint32_t need, float conf_ctx, eg_cand **out);
+                 const char *norm, size_t norm_len, float conf, uint32_t need,
+                 float conf_ctx, eg_cand **out);
 /** 1 if a label of one of `kinds` ends within `window` bytes before `at`
  *  (not necessarily adjacent). */
 int eg__label_near(const eg_chunk *ch, size_t at, size_t window,

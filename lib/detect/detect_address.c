@@ -156,9 +156,8 @@ static int is_char(const unsigned char *p, const char *c)
 
 static int is_road_suffix(const unsigned char *p)
 {
-    static const char *const sfx[] = {"路", "街", "道", "巷", "弄", "村",
-                                      "里", "同", "坊", "屯", "湾", "镇",
-                                      "灣", "鎮"};
+    static const char *const sfx[] = {"路", "街", "道", "巷", "弄", "村", "里",
+                                      "同", "坊", "屯", "湾", "镇", "灣", "鎮"};
     for (size_t i = 0; i < EG_ARRAY_LEN(sfx); i++)
         if (is_char(p, sfx[i]))
             return 1;
@@ -168,9 +167,9 @@ static int is_road_suffix(const unsigned char *p)
 static int is_unit(const unsigned char *p, size_t avail, size_t *len)
 {
     static const char *const units[] = {
-        "号楼", "号院", "单元", "号", "栋", "幢", "座", "室", "层", "楼",
-        "院",   "弄",   "组",   "户", "区", "號樓", "號", "棟", "單元",
-        "樓",   "層",   "組"};
+        "号楼", "号院", "单元", "号", "栋", "幢", "座", "室",
+        "层",   "楼",   "院",   "弄", "组", "户", "区", "號樓",
+        "號",   "棟",   "單元", "樓", "層", "組"};
     for (size_t i = 0; i < EG_ARRAY_LEN(units); i++) {
         size_t n = strlen(units[i]);
         if (avail >= n && !memcmp(p, units[i], n)) {
@@ -224,8 +223,8 @@ static size_t division_chain(const eg_chunk *ch, size_t ws, size_t num)
 {
     for (size_t pos = ws; pos + 6 <= num; pos += 3) {
         size_t q = pos, units = 0, l;
-        while (q < num && (l = eg__regions_match(ch->regions, ch->buf + q,
-                                                 num - q)) > 0) {
+        while (q < num &&
+               (l = eg__regions_match(ch->regions, ch->buf + q, num - q)) > 0) {
             q += l;
             units++;
         }

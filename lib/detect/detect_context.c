@@ -88,8 +88,8 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const entry *)a)->word, ((const entry *)b)->word);
 }
 
-static int add_row(eg_context *c, const char *word, size_t wlen,
-                   uint32_t kinds, const char *scope, size_t slen)
+static int add_row(eg_context *c, const char *word, size_t wlen, uint32_t kinds,
+                   const char *scope, size_t slen)
 {
     int text = (slen == 4 && !memcmp(scope, "text", 4)) ||
                (slen == 4 && !memcmp(scope, "both", 4));
@@ -132,8 +132,8 @@ static int parse_table(eg_context *c, const char *data, size_t len,
             continue;
         }
         const char *t1 = memchr(s, '\t', n);
-        const char *t2 = t1 ? memchr(t1 + 1, '\t', n - (size_t)(t1 + 1 - s))
-                            : NULL;
+        const char *t2 =
+            t1 ? memchr(t1 + 1, '\t', n - (size_t)(t1 + 1 - s)) : NULL;
         if (!t1 || !t2)
             return eg__fail(err, EG_EFORMAT,
                             "context-labels.tsv: line %zu: expected 3 "

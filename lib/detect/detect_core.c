@@ -24,12 +24,11 @@
 #include <emmintrin.h>
 #endif
 
-static int eg__text_context_early(const eg_chunk *ch, size_t at,
-                                  uint32_t need);
+static int eg__text_context_early(const eg_chunk *ch, size_t at, uint32_t need);
 
 int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
-                 const char *norm, size_t norm_len, float conf,
-                 uint32_t need, float conf_ctx, eg_cand **out)
+                 const char *norm, size_t norm_len, float conf, uint32_t need,
+                 float conf_ctx, eg_cand **out)
 {
     if (out)
         *out = NULL;
@@ -92,16 +91,15 @@ static size_t separator_len(const unsigned char *s, size_t avail)
         "\xEF\xBC\x9A", /* ： */ "\xEF\xBC\x88", /* （ */
         "\xEF\xBC\x89", /* ） */ "\xEF\xBC\x9D", /* ＝ */
         "\xE3\x80\x90", /* 【 */ "\xE3\x80\x91", /* 】 */
-        "\xE3\x80\x80", /* ideographic space */
-        "\xE2\x80\x9C", /* “ */ "\xE2\x80\x9D", /* ” */
+        "\xE3\x80\x80",                          /* ideographic space */
+        "\xE2\x80\x9C", /* “ */ "\xE2\x80\x9D",  /* ” */
         "\xE4\xB8\xBA", /* 为 */ "\xE6\x98\xAF", /* 是 */
-        "\xEF\xBC\x8C", /* ， */
+        "\xEF\xBC\x8C",                          /* ， */
     };
     unsigned char c = s[0];
     if (c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' ||
-        c == '\'' || c == '(' || c == ')' || c == '[' || c == ']' ||
-        c == '#' || c == '-' || c == '<' || c == '>' || c == '|' || c == ',' ||
-        c == '.')
+        c == '\'' || c == '(' || c == ')' || c == '[' || c == ']' || c == '#' ||
+        c == '-' || c == '<' || c == '>' || c == '|' || c == ',' || c == '.')
         return 1;
     if (c >= 0xE2 && avail >= 3)
         for (size_t i = 0; i < EG_ARRAY_LEN(wide); i++)
@@ -179,8 +177,8 @@ static uint32_t table_context(const eg_chunk *ch, size_t at)
     for (int lines = 0; lines < 64 && ls > 0; lines++) {
         size_t pe = ls - 1; /* the '\n' ending the previous line */
         size_t plo = pe > TABLE_LINE_MAX ? pe - TABLE_LINE_MAX : 0;
-        const unsigned char *pn = pe > plo ? memrchr(b + plo, '\n', pe - plo)
-                                           : NULL;
+        const unsigned char *pn =
+            pe > plo ? memrchr(b + plo, '\n', pe - plo) : NULL;
         if (!pn && plo > 0)
             return 0;
         size_t ps = pn ? (size_t)(pn - b) + 1 : 0;
@@ -210,8 +208,7 @@ static uint32_t table_context(const eg_chunk *ch, size_t at)
     return 0;
 }
 
-int eg__label_near(const eg_chunk *ch, size_t at, size_t window,
-                   uint32_t kinds)
+int eg__label_near(const eg_chunk *ch, size_t at, size_t window, uint32_t kinds)
 {
     size_t lo = 0, hi = ch->nhits;
     while (lo < hi) {
@@ -265,8 +262,7 @@ uint32_t eg__text_context(const eg_chunk *ch, size_t at)
 /* For text inputs a candidate that needs context can be judged when it is
  * made: -1 = no such context (drop it), 1 = context present, 0 = decide
  * later (structured inputs, where a key may supply it). */
-static int eg__text_context_early(const eg_chunk *ch, size_t at,
-                                  uint32_t need)
+static int eg__text_context_early(const eg_chunk *ch, size_t at, uint32_t need)
 {
     if (eg__chunk_structured(ch))
         return 0;
@@ -312,8 +308,8 @@ static void cell_delimiters(eg_format f, unsigned char d[3])
     }
 }
 
-static inline int is_anchor_scalar(const unsigned char *b, size_t i,
-                                   size_t end, const unsigned char d[3])
+static inline int is_anchor_scalar(const unsigned char *b, size_t i, size_t end,
+                                   const unsigned char d[3])
 {
     unsigned char c = b[i];
     if ((unsigned)(c - '0') < 10 || c == '@')
@@ -373,20 +369,19 @@ static inline block_masks scan_block(const unsigned char *b,
  * 1 a separator or Han byte that short_run_may_matter() must judge, 2 a
  * letter or digit (part of a longer token). */
 static const unsigned char after_run[256] = {
-    ['.'] = 1, [':'] = 1, ['-'] = 1, [' '] = 1, ['/'] = 1, ['('] = 1,
-    [')'] = 1,
-    [0xE5] = 1, [0xE6] = 1, [0xE7] = 1, [0xE8] = 1, [0xEF] = 1,
-    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
-    ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
-    ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2,
-    ['G'] = 2, ['H'] = 2, ['I'] = 2, ['J'] = 2, ['K'] = 2, ['L'] = 2,
-    ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2,
-    ['S'] = 2, ['T'] = 2, ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2,
-    ['Y'] = 2, ['Z'] = 2, ['a'] = 2, ['b'] = 2, ['c'] = 2, ['d'] = 2,
-    ['e'] = 2, ['f'] = 2, ['g'] = 2, ['h'] = 2, ['i'] = 2, ['j'] = 2,
-    ['k'] = 2, ['l'] = 2, ['m'] = 2, ['n'] = 2, ['o'] = 2, ['p'] = 2,
-    ['q'] = 2, ['r'] = 2, ['s'] = 2, ['t'] = 2, ['u'] = 2, ['v'] = 2,
-    ['w'] = 2, ['x'] = 2, ['y'] = 2, ['z'] = 2,
+    ['.'] = 1, [':'] = 1,  ['-'] = 1,  [' '] = 1,  ['/'] = 1,  ['('] = 1,
+    [')'] = 1, [0xE5] = 1, [0xE6] = 1, [0xE7] = 1, [0xE8] = 1, [0xEF] = 1,
+    ['0'] = 2, ['1'] = 2,  ['2'] = 2,  ['3'] = 2,  ['4'] = 2,  ['5'] = 2,
+    ['6'] = 2, ['7'] = 2,  ['8'] = 2,  ['9'] = 2,  ['A'] = 2,  ['B'] = 2,
+    ['C'] = 2, ['D'] = 2,  ['E'] = 2,  ['F'] = 2,  ['G'] = 2,  ['H'] = 2,
+    ['I'] = 2, ['J'] = 2,  ['K'] = 2,  ['L'] = 2,  ['M'] = 2,  ['N'] = 2,
+    ['O'] = 2, ['P'] = 2,  ['Q'] = 2,  ['R'] = 2,  ['S'] = 2,  ['T'] = 2,
+    ['U'] = 2, ['V'] = 2,  ['W'] = 2,  ['X'] = 2,  ['Y'] = 2,  ['Z'] = 2,
+    ['a'] = 2, ['b'] = 2,  ['c'] = 2,  ['d'] = 2,  ['e'] = 2,  ['f'] = 2,
+    ['g'] = 2, ['h'] = 2,  ['i'] = 2,  ['j'] = 2,  ['k'] = 2,  ['l'] = 2,
+    ['m'] = 2, ['n'] = 2,  ['o'] = 2,  ['p'] = 2,  ['q'] = 2,  ['r'] = 2,
+    ['s'] = 2, ['t'] = 2,  ['u'] = 2,  ['v'] = 2,  ['w'] = 2,  ['x'] = 2,
+    ['y'] = 2, ['z'] = 2,
 };
 
 /* 1 if the digit run [p, e) is certainly no value: short, not glued to

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define MAX_GROUPS 8
 #define MAX_DIGITS 40
 
@@ -42,12 +41,12 @@ static int at_utf8(const eg_chunk *ch, size_t p, const char *s3)
     return p + 3 <= ch->len && !memcmp(ch->buf + p, s3, 3);
 }
 
-#define U_NIAN "\xE5\xB9\xB4" /* 年 */
-#define U_YUE "\xE6\x9C\x88"  /* 月 */
-#define U_RI "\xE6\x97\xA5"   /* 日 */
-#define U_HAO "\xE5\x8F\xB7"  /* 号 */
-#define U_NONG "\xE5\xBC\x84" /* 弄 */
-#define U_ZU "\xE7\xBB\x84"   /* 组 */
+#define U_NIAN "\xE5\xB9\xB4"  /* 年 */
+#define U_YUE "\xE6\x9C\x88"   /* 月 */
+#define U_RI "\xE6\x97\xA5"    /* 日 */
+#define U_HAO "\xE5\x8F\xB7"   /* 号 */
+#define U_NONG "\xE5\xBC\x84"  /* 弄 */
+#define U_ZU "\xE7\xBB\x84"    /* 组 */
 #define U_HAO_T "\xE8\x99\x9F" /* 號 */
 #define U_ZU_T "\xE7\xB5\x84"  /* 組 */
 
@@ -77,7 +76,8 @@ static size_t parse_date(const eg_chunk *ch, size_t p, int *y, int *m, int *d)
 {
     const unsigned char *b = ch->buf;
     size_t end = ch->len, q;
-    if (read_num(b, p, end, 9, y) == 8 && (p + 8 >= end || !eg__is_alnum(b[p + 8]))) {
+    if (read_num(b, p, end, 9, y) == 8 &&
+        (p + 8 >= end || !eg__is_alnum(b[p + 8]))) {
         int v = *y;
         *y = v / 10000, *m = v / 100 % 100, *d = v % 100;
         return 8;
@@ -106,8 +106,8 @@ static size_t parse_date(const eg_chunk *ch, size_t p, int *y, int *m, int *d)
     if (n < 1 || n > 2)
         return 0;
     q += n;
-    if (q < end && (eg__is_alnum(b[q]) || (b[q] == '.' && q + 1 < end &&
-                                           eg__is_digit(b[q + 1]))))
+    if (q < end && (eg__is_alnum(b[q]) ||
+                    (b[q] == '.' && q + 1 < end && eg__is_digit(b[q + 1]))))
         return 0;
     return q - p;
 }
@@ -120,8 +120,8 @@ static int add_birth_date(eg_chunk *ch, size_t p, size_t len, int y, int m,
     char norm[48];
     snprintf(norm, sizeof norm, "%04d%02d%02d", y, m, d);
     eg_cand *c;
-    eg__cand_add(ch, EG_T_date_of_birth, p, p + len, norm, 8, 0.5f,
-                 EG_CTX(DOB), 0.85f, &c);
+    eg__cand_add(ch, EG_T_date_of_birth, p, p + len, norm, 8, 0.5f, EG_CTX(DOB),
+                 0.85f, &c);
     return 1;
 }
 
@@ -189,9 +189,9 @@ static int try_resident_id(eg_chunk *ch, const digits *g, size_t i, size_t k,
     static const size_t g684[] = {6, 8, 4}, g6444[] = {6, 4, 4, 4};
     if (n != 18 && n != 15)
         return 0;
-    if (k > 1 && !((groups_are(g, i, k, g684, 3) ||
-                    groups_are(g, i, k, g6444, 4)) &&
-                   seps_consistent(g, i, k)))
+    if (k > 1 &&
+        !((groups_are(g, i, k, g684, 3) || groups_are(g, i, k, g6444, 4)) &&
+          seps_consistent(g, i, k)))
         return 0;
     if ((n == 15 && k > 1) || !whole_sequence(ch, g, i, k))
         return 0;
@@ -243,7 +243,7 @@ static int try_bank_card(eg_chunk *ch, const digits *g, size_t i, size_t k,
     /* legacy domestic "9" BINs collide with large integers (2^63+1 passes
      * Luhn): only with a card label */
     uint32_t need = iss == EG_ISSUER_OTHER_DOMESTIC ? EG_CTX(BANK)
-                                                     : EG_OPTIONAL(EG_CTX(BANK));
+                                                    : EG_OPTIONAL(EG_CTX(BANK));
     eg_cand *c;
     eg__cand_add(ch, EG_T_bank_card, g->gstart[i], g->gend[i + k - 1], v, n,
                  conf, need, 0.99f, &c);
@@ -293,9 +293,10 @@ static int try_mobile(eg_chunk *ch, const digits *g, size_t i, size_t k,
         return 0;
     if (m[0] != '1' || !eg__mobile_segment_ok(m))
         return 0;
-    if (k > 1 && !((groups_are(g, i, k, g344, 3) || groups_are(g, i, k, g38, 2) ||
-                    groups_are(g, i, k, g74, 2)) &&
-                   seps_consistent(g, i, k)))
+    if (k > 1 &&
+        !((groups_are(g, i, k, g344, 3) || groups_are(g, i, k, g38, 2) ||
+           groups_are(g, i, k, g74, 2)) &&
+          seps_consistent(g, i, k)))
         return 0;
     size_t start = extra ? g->gstart[i] : country_prefix_start(ch, g, i);
     if (extra && start > 0 && ch->buf[start - 1] == '+')
@@ -323,7 +324,8 @@ static int try_landline(eg_chunk *ch, const digits *g, size_t i, size_t k,
     } else {
         /* "010-6552 8899": the split of the local number may use another
          * separator than the one after the area code */
-        if (g->glen[i] != (size_t)area || (k > 2 && !seps_consistent(g, i + 1, k - 1)))
+        if (g->glen[i] != (size_t)area ||
+            (k > 2 && !seps_consistent(g, i + 1, k - 1)))
             return 0;
         if (k == 3 && !(g->glen[i + 1] >= 3 && g->glen[i + 1] <= 4 &&
                         g->glen[i + 2] == 4))
@@ -473,9 +475,10 @@ static size_t try_bracketed_landline(eg_chunk *ch, size_t s)
     while (p < ch->len && b[p] == ' ')
         p++;
     size_t q = p;
-    while (q < ch->len && n < 14 && (eg__is_digit(b[q]) ||
-                                     ((b[q] == '-' || b[q] == ' ') &&
-                                      q + 1 < ch->len && eg__is_digit(b[q + 1])))) {
+    while (
+        q < ch->len && n < 14 &&
+        (eg__is_digit(b[q]) || ((b[q] == '-' || b[q] == ' ') &&
+                                q + 1 < ch->len && eg__is_digit(b[q + 1])))) {
         if (eg__is_digit(b[q]))
             v[n++] = (char)b[q];
         q++;
@@ -529,7 +532,7 @@ static int octet(const unsigned char *s, size_t n)
 static int range_word(const unsigned char *b, size_t n)
 {
     static const char *const words[] = {" to ", "->", " -> ", " => ", "~",
-                                        " ~ ", "至", "到", "→", " → "};
+                                        " ~ ",  "至", "到",   "→",    " → "};
     for (size_t i = 0; i < EG_ARRAY_LEN(words); i++)
         if (strlen(words[i]) == n && !memcmp(b, words[i], n))
             return 1;
@@ -731,7 +734,8 @@ static size_t try_mac(eg_chunk *ch, size_t s)
     for (size_t i = 0; i < 17; i++)
         norm[i] = (char)(i % 3 == 2 ? ':' : (b[s + i] | 0x20));
     norm[17] = '\0';
-    if (!strcmp(norm, "00:00:00:00:00:00") || !strcmp(norm, "ff:ff:ff:ff:ff:ff"))
+    if (!strcmp(norm, "00:00:00:00:00:00") ||
+        !strcmp(norm, "ff:ff:ff:ff:ff:ff"))
         return s + 17; /* placeholders, not a device */
     eg__cand_add(ch, EG_T_mac_address, s, s + 17, norm, 17, 0.85f, 0, 0.85f,
                  NULL);
@@ -746,8 +750,7 @@ static size_t try_ipv6(eg_chunk *ch, size_t s)
      * long "1:1:1:..." run costs linear time, not quadratic */
     while (s > 0 && anchor - s <= 45 && (is_hex(b[s - 1]) || b[s - 1] == ':'))
         s--;
-    if (s > 0 && (eg__is_alnum(b[s - 1]) || b[s - 1] == '.' ||
-                  b[s - 1] == ':'))
+    if (s > 0 && (eg__is_alnum(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == ':'))
         return 0;
     size_t e = s, colons = 0;
     while (e < ch->len && e - s < 45 &&
@@ -757,8 +760,8 @@ static size_t try_ipv6(eg_chunk *ch, size_t s)
     }
     if (colons < 2)
         return 0;
-    while (e > s && (b[e - 1] == '.' || (b[e - 1] == ':' && !(e - s >= 2 &&
-                                                             b[e - 2] == ':'))))
+    while (e > s && (b[e - 1] == '.' ||
+                     (b[e - 1] == ':' && !(e - s >= 2 && b[e - 2] == ':'))))
         e--;
     if (e < ch->len && eg__is_alnum(b[e]))
         return 0;
@@ -772,8 +775,7 @@ static size_t try_ipv6(eg_chunk *ch, size_t s)
     inet_ntop(AF_INET6, addr, norm, sizeof norm);
     if (!strcmp(norm, "::") || !strcmp(norm, "::1"))
         return e; /* unspecified and loopback: no one's address */
-    eg__cand_add(ch, EG_T_ipv6, s, e, norm, strlen(norm), 0.9f, 0, 0.9f,
-                 NULL);
+    eg__cand_add(ch, EG_T_ipv6, s, e, norm, strlen(norm), 0.9f, 0, 0.9f, NULL);
     return e;
 }
 
@@ -837,8 +839,7 @@ static int try_hkid(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
     return 1;
 }
 
-static int try_macao(eg_chunk *ch, size_t s, size_t e, const char *t,
-                     size_t n)
+static int try_macao(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
 {
     char v[9];
     size_t bl = 0, end = e;
@@ -857,8 +858,7 @@ static int try_macao(eg_chunk *ch, size_t s, size_t e, const char *t,
     v[8] = '\0';
     if (!eg__check_moid(v))
         return 0;
-    eg__cand_add(ch, EG_T_mo_id, s, end, v, 8, 0.4f, EG_CTX(MOID), 0.85f,
-                 NULL);
+    eg__cand_add(ch, EG_T_mo_id, s, end, v, 8, 0.4f, EG_CTX(MOID), 0.85f, NULL);
     return bl > 0;
 }
 
@@ -893,8 +893,8 @@ static int try_documents(eg_chunk *ch, size_t s, size_t e, const char *t,
     if ((n != 9 && n != 11) || !strchr("EGDSPKMHCW", t[0]))
         return 0;
     static const char *const passports[] = {
-        "EDDDDDDDD", "ELDDDDDDD", "GDDDDDDDD", "DEDDDDDDD", "SEDDDDDDD",
-        "PEDDDDDDD", "KDDDDDDDD", "MADDDDDDD"};
+        "EDDDDDDDD", "ELDDDDDDD", "GDDDDDDDD", "DEDDDDDDD",
+        "SEDDDDDDD", "PEDDDDDDD", "KDDDDDDDD", "MADDDDDDD"};
     static const char *const permits[] = {
         "HDDDDDDDD", "HDDDDDDDDDD", "MDDDDDDDD", "MDDDDDDDDDD",
         "CDDDDDDDD", "CLDDDDDDD",   "WDDDDDDDD"};
@@ -915,8 +915,7 @@ static int try_documents(eg_chunk *ch, size_t s, size_t e, const char *t,
 
 static int try_twid(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
 {
-    if (n != 10 || !is_upper((unsigned char)t[0]) ||
-        !all_digits(t + 2, 8))
+    if (n != 10 || !is_upper((unsigned char)t[0]) || !all_digits(t + 2, 8))
         return 0;
     char c1 = t[1];
     int citizen = c1 == '1' || c1 == '2' || c1 == '8' || c1 == '9';
@@ -970,9 +969,9 @@ static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
         if (n < 8 || n > 11 || !((t[0] >= 'A' && t[0] <= 'Z')))
             return e;
         if (!eg__chunk_structured(ch) &&
-            !(eg__text_context(ch, s) & (EG_CTX(IDCARD) | EG_CTX(TWID) |
-                                         EG_CTX(HKID) | EG_CTX(PASSPORT) |
-                                         EG_CTX(PERMIT))))
+            !(eg__text_context(ch, s) &
+              (EG_CTX(IDCARD) | EG_CTX(TWID) | EG_CTX(HKID) | EG_CTX(PASSPORT) |
+               EG_CTX(PERMIT))))
             return e;
     }
     try_hkid(ch, s, e, t, n);
@@ -1105,7 +1104,8 @@ size_t eg__detect_digits(eg_chunk *ch, size_t p)
         if (q - p <= 5 && (p == 0 || !eg__is_alnum(b[p - 1])) &&
             (q >= len || !eg__is_alnum(b[q])) &&
             !(p > 1 && (b[p - 1] == ':' || b[p - 1] == '-') &&
-              (b[p - 2] == ':' || (is_hex(b[p - 2]) && !eg__is_digit(b[p - 2])))) &&
+              (b[p - 2] == ':' ||
+               (is_hex(b[p - 2]) && !eg__is_digit(b[p - 2])))) &&
             !eg__short_run_may_matter(ch, p, q))
             return q;
     }

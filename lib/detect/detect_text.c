@@ -55,13 +55,13 @@ static int is_stop_char(const unsigned char *s)
 static size_t han_run(const eg_chunk *ch, size_t p, size_t max_chars)
 {
     size_t n = 0;
-    while (n < max_chars && eg__is_han(ch->buf + p + 3 * n, ch->len - p - 3 * n))
+    while (n < max_chars &&
+           eg__is_han(ch->buf + p + 3 * n, ch->len - p - 3 * n))
         n++;
     return n;
 }
 
-static int add_name(eg_chunk *ch, size_t s, size_t e, float conf,
-                    uint32_t need)
+static int add_name(eg_chunk *ch, size_t s, size_t e, float conf, uint32_t need)
 {
     eg_cand *c;
     eg__cand_add(ch, EG_T_person_name, s, e, (const char *)ch->buf + s, e - s,
@@ -260,8 +260,8 @@ static int plate_at(eg_chunk *ch, size_t end)
     }
     /* driving-school, police, HK/Macao and trailer plates end in a Han
      * character after four alphanumerics: 浙A1234学 */
-    static const char *const special[] = {"学", "警", "港", "澳", "挂",
-                                          "领", "试", "超"};
+    static const char *const special[] = {"学", "警", "港", "澳",
+                                          "挂", "领", "试", "超"};
     if (t == 4 && p + t + 3 <= ch->len)
         for (size_t i = 0; i < EG_ARRAY_LEN(special); i++)
             if (!memcmp(b + p + t, special[i], 3)) {
@@ -408,7 +408,7 @@ static int pem_block(eg_chunk *ch, size_t end)
 
 typedef struct token_shape {
     const char *prefix;
-    size_t min, max; /* total length */
+    size_t min, max;      /* total length */
     const char *alphabet; /* allowed after the prefix; NULL = [A-Za-z0-9] */
 } token_shape;
 
@@ -479,8 +479,8 @@ static int email_local(unsigned char c)
 /* "icon@2x.png": an asset name, not an address. */
 static int file_extension(const unsigned char *t, size_t n)
 {
-    static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg",
-                                      "webp", "css", "js", "ico", "bmp"};
+    static const char *const ext[] = {"png",  "jpg", "jpeg", "gif", "svg",
+                                      "webp", "css", "js",   "ico", "bmp"};
     for (size_t i = 0; i < EG_ARRAY_LEN(ext); i++)
         if (strlen(ext[i]) == n && !strncasecmp((const char *)t, ext[i], n))
             return 1;
@@ -513,11 +513,12 @@ size_t eg__detect_email(eg_chunk *ch, size_t at)
     for (size_t p = last_dot + 1; p < e; p++)
         if (eg__is_digit(b[p]) || b[p] == '-')
             return e;
-    if (e - last_dot - 1 < 2 || file_extension(b + last_dot + 1, e - last_dot - 1))
+    if (e - last_dot - 1 < 2 ||
+        file_extension(b + last_dot + 1, e - last_dot - 1))
         return e;
     /* "https://user:secret@host": URL user info, not a mailbox */
-    if (s >= 3 && b[s - 1] == ':' && memmem(b + (s > 64 ? s - 64 : 0),
-                                             s - (s > 64 ? s - 64 : 0), "//", 2))
+    if (s >= 3 && b[s - 1] == ':' &&
+        memmem(b + (s > 64 ? s - 64 : 0), s - (s > 64 ? s - 64 : 0), "//", 2))
         return e;
     char norm[320];
     size_t n = e - s;

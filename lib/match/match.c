@@ -39,8 +39,7 @@ typedef struct pattern_list {
     size_t n, cap;
 } pattern_list;
 
-static int add_pattern(pattern_list *l, char *expr, unsigned id,
-                       unsigned flags)
+static int add_pattern(pattern_list *l, char *expr, unsigned id, unsigned flags)
 {
     if (!expr)
         return EG_ENOMEM;
@@ -100,8 +99,8 @@ static int add_literal(pattern_list *l, const char *word, eg_hit_kind kind,
 }
 
 static const char *const marks[] = {
-    "商业秘密", "核心商密", "普通商密", "内部资料 注意保存", "内部资料",
-    "工作秘密", "公司机密", "限制分发", "仅供内部使用", "内部文件",
+    "商业秘密",     "核心商密", "普通商密", "内部资料 注意保存", "内部资料",
+    "工作秘密",     "公司机密", "限制分发", "仅供内部使用",      "内部文件",
     "CONFIDENTIAL", "内部資料", "商業秘密"};
 
 static int build_patterns(pattern_list *l, eg_matcher *m)
@@ -166,11 +165,12 @@ int eg__matcher_new(eg_matcher **out, const eg_context *ctx, eg_error *err)
         return eg__fail(err, EG_ENOMEM, "out of memory compiling patterns");
     }
     hs_compile_error_t *cerr = NULL;
-    hs_error_t hr = hs_compile_multi((const char *const *)l.expr, l.flags,
-                                     l.ids, (unsigned)l.n, HS_MODE_BLOCK, NULL,
-                                     &m->db, &cerr);
+    hs_error_t hr =
+        hs_compile_multi((const char *const *)l.expr, l.flags, l.ids,
+                         (unsigned)l.n, HS_MODE_BLOCK, NULL, &m->db, &cerr);
     if (hr != HS_SUCCESS) {
-        rc = eg__fail(err, EG_ERROR, "pattern compilation failed (pattern %d): %s",
+        rc = eg__fail(err, EG_ERROR,
+                      "pattern compilation failed (pattern %d): %s",
                       cerr ? cerr->expression : -1,
                       cerr ? cerr->message : "unknown error");
         hs_free_compile_error(cerr);
@@ -216,8 +216,7 @@ void eg__match_scratch_free(eg_match_scratch *s)
     eg__free(s);
 }
 
-static int word_boundaries(const eg_match_scratch *s, size_t start,
-                           size_t end)
+static int word_boundaries(const eg_match_scratch *s, size_t start, size_t end)
 {
     const unsigned char *b = s->buf;
     if (start > 0 && (eg__is_alnum(b[start - 1])))
@@ -267,8 +266,8 @@ static int sorted(const eg_hit *h, size_t n)
 }
 
 int eg__matcher_scan(const eg_matcher *m, eg_match_scratch *s,
-                     const unsigned char *buf, size_t len,
-                     const eg_hit **hits, size_t *nhits, eg_error *err)
+                     const unsigned char *buf, size_t len, const eg_hit **hits,
+                     size_t *nhits, eg_error *err)
 {
     s->nhits = 0;
     s->oom = 0;
@@ -279,8 +278,8 @@ int eg__matcher_scan(const eg_matcher *m, eg_match_scratch *s,
     *nhits = 0;
     if (len > 0xFFFFFFFFu)
         return eg__fail(err, EG_ELIMIT, "chunk too large for the matcher");
-    hs_error_t hr = hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs,
-                            on_match, s);
+    hs_error_t hr =
+        hs_scan(m->db, (const char *)buf, (unsigned)len, 0, s->hs, on_match, s);
     if (s->oom)
         return eg__fail(err, EG_ENOMEM, "out of memory while matching");
     if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)

@@ -30,8 +30,8 @@ void eg__match_scratch_free(eg_match_scratch *s);
 /** Scan buf[0..len) and return the hits sorted by end offset in *hits
  *  (owned by the scratch, valid until its next scan). */
 int eg__matcher_scan(const eg_matcher *m, eg_match_scratch *s,
-                     const unsigned char *buf, size_t len,
-                     const eg_hit **hits, size_t *nhits, eg_error *err);
+                     const unsigned char *buf, size_t len, const eg_hit **hits,
+                     size_t *nhits, eg_error *err);
 
 /** Token shapes of detect_text.c (shared by both files). */
 size_t eg__token_shape_count(void);

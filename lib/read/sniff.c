@@ -26,7 +26,8 @@
 #define EG_SNIFF_MAX_RECORDS 20
 #define EG_SNIFF_HEADER_MAX 64
 
-int eg__sniff_binary(const unsigned char *head, size_t n) {
+int eg__sniff_binary(const unsigned char *head, size_t n)
+{
     if (!head || n == 0)
         return 0;
     if (n >= 2 && ((head[0] == 0xff && head[1] == 0xfe) ||
@@ -45,7 +46,8 @@ int eg__sniff_binary(const unsigned char *head, size_t n) {
 
 /* ---- by name ---- */
 
-static int ext_is(const char *ext, size_t len, const char *want) {
+static int ext_is(const char *ext, size_t len, const char *want)
+{
     if (strlen(want) != len)
         return 0;
     for (size_t i = 0; i < len; i++) {
@@ -59,7 +61,8 @@ static int ext_is(const char *ext, size_t len, const char *want) {
 }
 
 /* The extension of base[0..len): a dot that is not the first character. */
-static const char *find_ext(const char *base, size_t len, size_t *ext_len) {
+static const char *find_ext(const char *base, size_t len, size_t *ext_len)
+{
     for (size_t i = len; i > 1; i--) {
         if (base[i - 1] == '.') {
             *ext_len = len - i;
@@ -69,7 +72,8 @@ static const char *find_ext(const char *base, size_t len, size_t *ext_len) {
     return NULL;
 }
 
-static eg_format format_of_ext(const char *e, size_t el) {
+static eg_format format_of_ext(const char *e, size_t el)
+{
     static const struct {
         const char *ext;
         eg_format fmt;
@@ -87,7 +91,8 @@ static eg_format format_of_ext(const char *e, size_t el) {
     return EG_FORMAT_AUTO;
 }
 
-static eg_format sniff_name(const char *path) {
+static eg_format sniff_name(const char *path)
+{
     if (!path)
         return EG_FORMAT_AUTO;
     const char *base = strrchr(path, '/');
@@ -110,13 +115,15 @@ typedef struct jscan {
     const unsigned char *p, *end;
 } jscan;
 
-static void j_ws(jscan *s) {
+static void j_ws(jscan *s)
+{
     while (s->p < s->end &&
            (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
         s->p++;
 }
 
-static int j_literal(jscan *s, const char *lit) {
+static int j_literal(jscan *s, const char *lit)
+{
     for (; *lit; lit++, s->p++) {
         if (s->p == s->end)
             return J_PREFIX;
@@ -126,12 +133,14 @@ static int j_literal(jscan *s, const char *lit) {
     return J_COMPLETE;
 }
 
-static int is_hex(unsigned char c) {
+static int is_hex(unsigned char c)
+{
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
            (c >= 'A' && c <= 'F');
 }
 
-static int j_string(jscan *s) {
+static int j_string(jscan *s)
+{
     s->p++; /* the opening quote */
     while (s->p < s->end) {
         unsigned char c = *s->p++;
@@ -158,7 +167,8 @@ static int j_string(jscan *s) {
     return J_PREFIX;
 }
 
-static int j_digits(jscan *s) {
+static int j_digits(jscan *s)
+{
     const unsigned char *start = s->p;
     while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
         s->p++;
@@ -167,7 +177,8 @@ static int j_digits(jscan *s) {
     return s->p > start ? J_COMPLETE : J_INVALID;
 }
 
-static int j_number(jscan *s) {
+static int j_number(jscan *s)
+{
     if (*s->p == '-' && ++s->p == s->end)
         return J_PREFIX;
     if (*s->p == '0') {
@@ -197,7 +208,8 @@ static int j_number(jscan *s) {
 static int j_value(jscan *s, int depth);
 
 /* Members of an object or elements of an array, after the opening. */
-static int j_container(jscan *s, int depth, unsigned char close) {
+static int j_container(jscan *s, int depth, unsigned char close)
+{
     s->p++;
     j_ws(s);
     if (s->p == s->end)
@@ -235,7 +247,8 @@ static int j_container(jscan *s, int depth, unsigned char close) {
     }
 }
 
-static int j_value(jscan *s, int depth) {
+static int j_value(jscan *s, int depth)
+{
     j_ws(s);
     if (s->p == s->end)
         return J_PREFIX;
@@ -265,7 +278,8 @@ static int j_value(jscan *s, int depth) {
 }
 
 /* p points at '{' or '['.  AUTO when the bytes are not JSON after all. */
-static eg_format sniff_json(const unsigned char *p, const unsigned char *end) {
+static eg_format sniff_json(const unsigned char *p, const unsigned char *end)
+{
     jscan s = {p, end};
     int r = j_value(&s, 0);
     if (r == J_INVALID)
@@ -293,7 +307,8 @@ static eg_format sniff_json(const unsigned char *p, const unsigned char *end) {
 
 /* A header field: non-empty, short, no 5-digit run, no '@', no leading
  * space (prose has a space after its commas; headers rarely do). */
-static int header_field_ok(const unsigned char *f, size_t len) {
+static int header_field_ok(const unsigned char *f, size_t len)
+{
     if (len >= 2 && f[0] == '"' && f[len - 1] == '"') {
         f++;
         len -= 2;
@@ -321,7 +336,8 @@ typedef struct record_scan {
 /* Scan one record from *pos; quotes count only at the start of a field
  * (RFC 4180), and "" inside quotes is an escaped quote. */
 static record_scan scan_record(const unsigned char *h, size_t n, size_t *pos,
-                               unsigned char d) {
+                               unsigned char d)
+{
     record_scan r = {0, 0, 1, 0};
     size_t i = *pos, field = i;
     int quoted = 0, field_start = 1;
@@ -365,7 +381,8 @@ static record_scan scan_record(const unsigned char *h, size_t n, size_t *pos,
 /* 1 if the head reads as records delimited by `d`: at least two records,
  * all with the same count (>= min_delims) of `d`, a header-like first. */
 static int sniff_delimited(const unsigned char *h, size_t n, unsigned char d,
-                           size_t min_delims) {
+                           size_t min_delims)
+{
     size_t pos = 0, records = 0, want = 0;
     while (pos < n && records < EG_SNIFF_MAX_RECORDS) {
         record_scan r = scan_record(h, n, &pos, d);
@@ -391,7 +408,8 @@ static int sniff_delimited(const unsigned char *h, size_t n, unsigned char d,
 }
 
 eg_format eg__sniff_format(const char *path, const unsigned char *head,
-                           size_t n) {
+                           size_t n)
+{
     eg_format by_name = sniff_name(path);
     if (by_name != EG_FORMAT_AUTO)
         return by_name;

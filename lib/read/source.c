@@ -55,7 +55,8 @@ struct eg_source {
     eg_error saved; /* its message */
 };
 
-const char *eg__source_file_kind(unsigned mode) {
+const char *eg__source_file_kind(unsigned mode)
+{
     switch (mode & S_IFMT) {
     case S_IFREG:
         return "a regular file";
@@ -77,7 +78,8 @@ const char *eg__source_file_kind(unsigned mode) {
 }
 
 int eg__source_fail_errno(eg_error *err, const char *path, int errnum,
-                          const char *doing) {
+                          const char *doing)
+{
     switch (errnum) {
     case ENOENT:
     case ENOTDIR:
@@ -99,7 +101,8 @@ int eg__source_fail_errno(eg_error *err, const char *path, int errnum,
     }
 }
 
-static int refuse_kind(eg_error *err, const char *path, unsigned mode) {
+static int refuse_kind(eg_error *err, const char *path, unsigned mode)
+{
     return eg__fail(err, EG_EUNSUPPORTED,
                     "%s: is %s, not a regular file (skipped)", path,
                     eg__source_file_kind(mode));
@@ -108,7 +111,8 @@ static int refuse_kind(eg_error *err, const char *path, unsigned mode) {
 /* Open a named regular file.  stat() first so that a FIFO or device is
  * refused without being opened at all; fstat() after open() is the check
  * that counts (the path may have changed in between). */
-static int open_regular(const char *path, int *fd_out, eg_error *err) {
+static int open_regular(const char *path, int *fd_out, eg_error *err)
+{
     struct stat st;
     if (stat(path, &st) != 0)
         return eg__source_fail_errno(err, path, errno, "stat");
@@ -138,7 +142,8 @@ static int open_regular(const char *path, int *fd_out, eg_error *err) {
 
 /* read() that retries on EINTR and waits (poll) when a descriptor we do
  * not own, such as an inherited standard input, is non-blocking. */
-static ssize_t read_retry(int fd, void *buf, size_t cap) {
+static ssize_t read_retry(int fd, void *buf, size_t cap)
+{
     for (;;) {
         ssize_t n = read(fd, buf, cap);
         if (n >= 0)
@@ -154,13 +159,15 @@ static ssize_t read_retry(int fd, void *buf, size_t cap) {
     }
 }
 
-static int read_failed(eg_source *src, int errnum, eg_error *err) {
+static int read_failed(eg_source *src, int errnum, eg_error *err)
+{
     return eg__fail(err, EG_EIO, "%s: read error at byte %llu: %s", src->path,
                     (unsigned long long)src->raw_total, strerror(errnum));
 }
 
 /* Append raw bytes to the input buffer (resetting it when all was used). */
-static int refill(eg_source *src, eg_error *err) {
+static int refill(eg_source *src, eg_error *err)
+{
     if (src->in_pos == src->in_len)
         src->in_pos = src->in_len = 0;
     ssize_t n = read_retry(src->fd, src->inbuf + src->in_len,
@@ -174,7 +181,8 @@ static int refill(eg_source *src, eg_error *err) {
     return EG_OK;
 }
 
-static int is_zstd_magic(const unsigned char *p, size_t n) {
+static int is_zstd_magic(const unsigned char *p, size_t n)
+{
     if (n < 4)
         return 0;
     if (p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
@@ -185,7 +193,8 @@ static int is_zstd_magic(const unsigned char *p, size_t n) {
            p[3] == 0x18;
 }
 
-static int start_decoder(eg_source *src, eg_error *err) {
+static int start_decoder(eg_source *src, eg_error *err)
+{
     const unsigned char *p = src->in + src->in_pos;
     size_t n = src->in_len - src->in_pos;
     if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
@@ -200,7 +209,8 @@ static int start_decoder(eg_source *src, eg_error *err) {
 }
 
 static int source_new(eg_source **out, const char *name,
-                      const eg_source_limits *limits, eg_error *err) {
+                      const eg_source_limits *limits, eg_error *err)
+{
     eg_source *src = eg__calloc(1, sizeof *src);
     if (!src)
         return eg__fail(err, EG_ENOMEM, "%s: out of memory", name);
@@ -221,7 +231,8 @@ static int source_new(eg_source **out, const char *name,
 }
 
 /* Take over `fd`, read the first bytes and pick the decoder. */
-static int source_attach_fd(eg_source *src, int fd, int own, eg_error *err) {
+static int source_attach_fd(eg_source *src, int fd, int own, eg_error *err)
+{
     src->fd = fd;
     src->own_fd = own;
     struct stat st;
@@ -239,7 +250,8 @@ static int source_attach_fd(eg_source *src, int fd, int own, eg_error *err) {
 }
 
 int eg__source_open(eg_source **out, const char *path,
-                    const eg_source_limits *limits, eg_error *err) {
+                    const eg_source_limits *limits, eg_error *err)
+{
     if (!out || !path)
         return eg__fail(err, EG_EINVAL, "eg__source_open: NULL argument");
     *out = NULL;
@@ -268,7 +280,8 @@ int eg__source_open(eg_source **out, const char *path,
 
 int eg__source_open_memory(eg_source **out, const char *display,
                            const void *data, size_t len,
-                           const eg_source_limits *limits, eg_error *err) {
+                           const eg_source_limits *limits, eg_error *err)
+{
     if (!out || (!data && len))
         return eg__fail(err, EG_EINVAL,
                         "eg__source_open_memory: NULL argument");
@@ -291,7 +304,8 @@ int eg__source_open_memory(eg_source **out, const char *display,
 }
 
 static int read_plain(eg_source *src, unsigned char *buf, size_t cap,
-                      size_t *made, eg_error *err) {
+                      size_t *made, eg_error *err)
+{
     size_t pending = src->in_len - src->in_pos;
     if (pending) {
         size_t n = pending < cap ? pending : cap;
@@ -313,7 +327,8 @@ static int read_plain(eg_source *src, unsigned char *buf, size_t cap,
 }
 
 static int decode_failed(eg_source *src, int drc, const char *why,
-                         eg_error *err) {
+                         eg_error *err)
+{
     unsigned long long in = src->in_total, out = src->out_total;
     switch (drc) {
     case EG_DECODE_NOMEM:
@@ -333,7 +348,8 @@ static int decode_failed(eg_source *src, int drc, const char *why,
     }
 }
 
-static int ratio_exceeded(const eg_source *src) {
+static int ratio_exceeded(const eg_source *src)
+{
     uint64_t r = src->limits.max_ratio;
     if (r == 0 || src->out_total <= EG_RATIO_AFTER)
         return 0;
@@ -346,7 +362,8 @@ static int ratio_exceeded(const eg_source *src) {
  * Sets *stalled when nothing moved. */
 static int decode_step(eg_source *src, unsigned char *out, size_t room,
                        size_t *made, int counting, int *stalled, int *boundary,
-                       eg_error *err) {
+                       eg_error *err)
+{
     eg_decode_io io = {src->in + src->in_pos,
                        src->in_len - src->in_pos,
                        0,
@@ -372,8 +389,8 @@ static int decode_step(eg_source *src, unsigned char *out, size_t room,
  * error (truncation, no progress, ratio). */
 enum { STEP_END = 1 };
 
-static int check_step(eg_source *src, int stalled, int boundary,
-                      eg_error *err) {
+static int check_step(eg_source *src, int stalled, int boundary, eg_error *err)
+{
     if (stalled && src->in_pos < src->in_len)
         return decode_failed(src, EG_DECODE_CORRUPT, "decoder made no progress",
                              err);
@@ -400,7 +417,8 @@ static int check_step(eg_source *src, int stalled, int boundary,
  * not returned) tells a stream that ends exactly at the limit from one
  * that goes on. */
 static int read_decoded(eg_source *src, unsigned char *buf, size_t cap,
-                        size_t *made, eg_error *err) {
+                        size_t *made, eg_error *err)
+{
     unsigned char probe;
     unsigned char *out = buf;
     size_t room = cap, n = 0;
@@ -441,7 +459,8 @@ static int read_decoded(eg_source *src, unsigned char *buf, size_t cap,
 }
 
 int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
-                    eg_error *err) {
+                    eg_error *err)
+{
     if (got)
         *got = 0;
     if (!src || !buf || !got || cap == 0)
@@ -479,15 +498,18 @@ int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
     return EG_OK;
 }
 
-const char *eg__source_compression(const eg_source *src) {
+const char *eg__source_compression(const eg_source *src)
+{
     return src && src->dec ? src->dec->name : "none";
 }
 
-const char *eg__source_path(const eg_source *src) {
+const char *eg__source_path(const eg_source *src)
+{
     return src ? src->path : NULL;
 }
 
-void eg__source_close(eg_source *src) {
+void eg__source_close(eg_source *src)
+{
     if (!src)
         return;
     if (src->dec)

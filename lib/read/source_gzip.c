@@ -21,19 +21,22 @@ typedef struct gzip_state {
     int in_padding;  /* zero bytes seen after the last member */
 } gzip_state;
 
-static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size) {
+static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
+{
     (void)opaque;
     if (size && items > SIZE_MAX / size)
         return Z_NULL;
     return eg__malloc((size_t)items * size);
 }
 
-static void zlib_free(voidpf opaque, voidpf p) {
+static void zlib_free(voidpf opaque, voidpf p)
+{
     (void)opaque;
     eg__free(p);
 }
 
-static int gzip_init(void **out) {
+static int gzip_init(void **out)
+{
     gzip_state *g = eg__calloc(1, sizeof *g);
     if (!g)
         return EG_ENOMEM;
@@ -51,7 +54,8 @@ static int gzip_init(void **out) {
 /* Between members: swallow zero padding, or start the next member.
  * Returns 1 when the offered input is used up (still at a boundary). */
 static int between_members(gzip_state *g, eg_decode_io *io, const char **why,
-                           int *rc) {
+                           int *rc)
+{
     while (io->in_used < io->in_len && io->in[io->in_used] == 0) {
         io->in_used++;
         g->in_padding = 1;
@@ -69,7 +73,8 @@ static int between_members(gzip_state *g, eg_decode_io *io, const char **why,
     return 0;
 }
 
-static int gzip_step(void *state, eg_decode_io *io, const char **why) {
+static int gzip_step(void *state, eg_decode_io *io, const char **why)
+{
     gzip_state *g = state;
     io->in_used = 0;
     io->out_made = 0;
@@ -109,7 +114,8 @@ static int gzip_step(void *state, eg_decode_io *io, const char **why) {
     }
 }
 
-static void gzip_free(void *state) {
+static void gzip_free(void *state)
+{
     gzip_state *g = state;
     if (!g)
         return;

@@ -25,17 +25,20 @@ typedef struct zstd_state {
     int at_boundary; /* the last frame ended and nothing is buffered */
 } zstd_state;
 
-static void *zstd_alloc(void *opaque, size_t n) {
+static void *zstd_alloc(void *opaque, size_t n)
+{
     (void)opaque;
     return eg__malloc(n);
 }
 
-static void zstd_free_mem(void *opaque, void *p) {
+static void zstd_free_mem(void *opaque, void *p)
+{
     (void)opaque;
     eg__free(p);
 }
 
-static int zstd_init(void **out) {
+static int zstd_init(void **out)
+{
     zstd_state *s = eg__calloc(1, sizeof *s);
     if (!s)
         return EG_ENOMEM;
@@ -56,7 +59,8 @@ static int zstd_init(void **out) {
     return EG_OK;
 }
 
-static int zstd_step(void *state, eg_decode_io *io, const char **why) {
+static int zstd_step(void *state, eg_decode_io *io, const char **why)
+{
     zstd_state *s = state;
     ZSTD_inBuffer in = {io->in, io->in_len, 0};
     ZSTD_outBuffer out = {io->out, io->out_cap, 0};
@@ -87,7 +91,8 @@ static int zstd_step(void *state, eg_decode_io *io, const char **why) {
     return EG_OK;
 }
 
-static void zstd_free(void *state) {
+static void zstd_free(void *state)
+{
     zstd_state *s = state;
     if (!s)
         return;

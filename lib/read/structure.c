@@ -14,11 +14,13 @@
 
 #include <stdio.h>
 
-static uint32_t or_default(uint32_t v, uint32_t dflt) {
+static uint32_t or_default(uint32_t v, uint32_t dflt)
+{
     return v ? v : dflt;
 }
 
-static void fill_limits(eg_cursor_limits *out, const eg_cursor_limits *in) {
+static void fill_limits(eg_cursor_limits *out, const eg_cursor_limits *in)
+{
     eg_cursor_limits zero = {0, 0, 0};
     if (!in)
         in = &zero;
@@ -30,12 +32,14 @@ static void fill_limits(eg_cursor_limits *out, const eg_cursor_limits *in) {
         out->max_name_bytes = EG_CURSOR_MAX_NAME;
 }
 
-static int is_csv(const eg_cursor *c) {
+static int is_csv(const eg_cursor *c)
+{
     return c->fmt == EG_FORMAT_CSV || c->fmt == EG_FORMAT_TSV;
 }
 
 int eg__cursor_new(eg_cursor **out, eg_format fmt,
-                   const eg_cursor_limits *limits, eg_error *err) {
+                   const eg_cursor_limits *limits, eg_error *err)
+{
     *out = NULL;
     if (fmt != EG_FORMAT_CSV && fmt != EG_FORMAT_TSV && fmt != EG_FORMAT_JSON &&
         fmt != EG_FORMAT_JSONL)
@@ -61,7 +65,8 @@ int eg__cursor_new(eg_cursor **out, eg_format fmt,
 }
 
 int eg__cursor_seek(eg_cursor *c, const unsigned char *buf, uint64_t buf_base,
-                    size_t buf_len, uint64_t target, eg_cursor_pos *pos) {
+                    size_t buf_len, uint64_t target, eg_cursor_pos *pos)
+{
     uint64_t buf_end = buf_base + buf_len;
     if (target > buf_end)
         target = buf_end; /* contract breach: go no further than the bytes */
@@ -85,7 +90,8 @@ int eg__cursor_seek(eg_cursor *c, const unsigned char *buf, uint64_t buf_base,
     return EG_OK;
 }
 
-void eg__cursor_note_problem(eg_cursor *c, uint64_t off, const char *msg) {
+void eg__cursor_note_problem(eg_cursor *c, uint64_t off, const char *msg)
+{
     if (c->problem)
         return;
     snprintf(c->problem_msg, sizeof c->problem_msg, "%s", msg);
@@ -93,7 +99,8 @@ void eg__cursor_note_problem(eg_cursor *c, uint64_t off, const char *msg) {
     c->problem_off = off;
 }
 
-const char *eg__cursor_problem(const eg_cursor *c, uint64_t *offset) {
+const char *eg__cursor_problem(const eg_cursor *c, uint64_t *offset)
+{
     uint64_t off = 0;
     const char *msg = c->problem;
     if (msg)
@@ -106,15 +113,18 @@ const char *eg__cursor_problem(const eg_cursor *c, uint64_t *offset) {
     return msg;
 }
 
-uint64_t eg__cursor_records(const eg_cursor *c) {
+uint64_t eg__cursor_records(const eg_cursor *c)
+{
     return is_csv(c) ? eg__cursor_csv_records(c) : eg__cursor_json_records(c);
 }
 
-int eg__cursor_has_header(const eg_cursor *c) {
+int eg__cursor_has_header(const eg_cursor *c)
+{
     return is_csv(c) ? eg__cursor_csv_header_state(c) : 0;
 }
 
-void eg__cursor_free(eg_cursor *c) {
+void eg__cursor_free(eg_cursor *c)
+{
     if (!c)
         return;
     if (c->csv)

@@ -52,7 +52,8 @@ struct eg_csv_state {
     char num[16];      /* the 1-based column number as text */
 };
 
-static void drop_names(eg_csv_state *s) {
+static void drop_names(eg_csv_state *s)
+{
     eg__free(s->names);
     eg__free(s->name_off);
     s->names = NULL;
@@ -61,7 +62,8 @@ static void drop_names(eg_csv_state *s) {
     s->n_names = s->name_slots = 0;
 }
 
-int eg__cursor_csv_init(eg_cursor *c) {
+int eg__cursor_csv_init(eg_cursor *c)
+{
     eg_csv_state *s = eg__calloc(1, sizeof *s);
     if (!s)
         return EG_ENOMEM;
@@ -84,7 +86,8 @@ int eg__cursor_csv_init(eg_cursor *c) {
     return EG_OK;
 }
 
-void eg__cursor_csv_free(eg_cursor *c) {
+void eg__cursor_csv_free(eg_cursor *c)
+{
     drop_names(c->csv);
     eg__free(c->csv);
     c->csv = NULL;
@@ -92,13 +95,15 @@ void eg__cursor_csv_free(eg_cursor *c) {
 
 /* ---- first row: header detection ---- */
 
-static void not_header(eg_csv_state *s) {
+static void not_header(eg_csv_state *s)
+{
     s->looks_header = 0;
     drop_names(s);
 }
 
 /** Content bytes of a first-row field (unquoted, "" already undone). */
-static void hdr_content(eg_csv_state *s, const unsigned char *p, size_t n) {
+static void hdr_content(eg_csv_state *s, const unsigned char *p, size_t n)
+{
     if (!s->looks_header || n == 0)
         return;
     s->row0_len += n;
@@ -127,7 +132,8 @@ static void hdr_content(eg_csv_state *s, const unsigned char *p, size_t n) {
     s->names_len += take;
 }
 
-static void hdr_field_end(eg_csv_state *s, int row_end) {
+static void hdr_field_end(eg_csv_state *s, int row_end)
+{
     if (!s->looks_header)
         return;
     if (row_end && s->last_cr) { /* CRLF: the CR is not part of the name */
@@ -153,14 +159,16 @@ static void hdr_field_end(eg_csv_state *s, int row_end) {
 
 /* ---- the row/column machine ---- */
 
-static inline void field_end(eg_csv_state *s) {
+static inline void field_end(eg_csv_state *s)
+{
     if (EG_UNLIKELY(s->row == 0))
         hdr_field_end(s, 0);
     s->col++;
     s->state = S_FIELD_START;
 }
 
-static inline void row_end(eg_csv_state *s, uint64_t next_row_start) {
+static inline void row_end(eg_csv_state *s, uint64_t next_row_start)
+{
     if (EG_UNLIKELY(s->row == 0)) {
         hdr_field_end(s, 1);
         s->header = s->looks_header ? 1 : 0;
@@ -178,7 +186,8 @@ static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 /** Match a BOM at offset 0, possibly across buffers; a partial match that
  *  fails was field content after all and is replayed as such. */
 static const unsigned char *skip_bom(eg_csv_state *s, const unsigned char *p,
-                                     const unsigned char *end) {
+                                     const unsigned char *end)
+{
     while (p < end && !s->bom_done) {
         if (*p == utf8_bom[s->bom_got]) {
             s->bom_got++;
@@ -199,7 +208,8 @@ static const unsigned char *skip_bom(eg_csv_state *s, const unsigned char *p,
 }
 
 int eg__cursor_csv_advance(eg_cursor *c, const unsigned char *p,
-                           const unsigned char *end) {
+                           const unsigned char *end)
+{
     eg_csv_state *s = c->csv;
     const unsigned char *start = p;
     const uint64_t base = c->pos;
@@ -276,7 +286,8 @@ int eg__cursor_csv_advance(eg_cursor *c, const unsigned char *p,
 
 /* ---- answers ---- */
 
-static const char *column_number(eg_csv_state *s, uint32_t col) {
+static const char *column_number(eg_csv_state *s, uint32_t col)
+{
     char tmp[16];
     size_t n = 0;
     uint64_t v = (uint64_t)col + 1;
@@ -290,7 +301,8 @@ static const char *column_number(eg_csv_state *s, uint32_t col) {
     return s->num;
 }
 
-void eg__cursor_csv_describe(eg_cursor *c, eg_cursor_pos *pos) {
+void eg__cursor_csv_describe(eg_cursor *c, eg_cursor_pos *pos)
+{
     eg_csv_state *s = c->csv;
     pos->record = s->row;
     pos->column = s->col;
@@ -304,7 +316,8 @@ void eg__cursor_csv_describe(eg_cursor *c, eg_cursor_pos *pos) {
     }
 }
 
-const char *eg__cursor_csv_end_problem(const eg_cursor *c, uint64_t *off) {
+const char *eg__cursor_csv_end_problem(const eg_cursor *c, uint64_t *off)
+{
     const eg_csv_state *s = c->csv;
     if (s->state != S_QUOTED)
         return NULL;
@@ -315,7 +328,8 @@ const char *eg__cursor_csv_end_problem(const eg_cursor *c, uint64_t *off) {
     return c->late_msg;
 }
 
-uint64_t eg__cursor_csv_records(const eg_cursor *c) {
+uint64_t eg__cursor_csv_records(const eg_cursor *c)
+{
     const eg_csv_state *s = c->csv;
     uint64_t n = s->row + (c->pos > s->row_start ? 1 : 0);
     if (s->header == 1)
@@ -323,6 +337,7 @@ uint64_t eg__cursor_csv_records(const eg_cursor *c) {
     return n;
 }
 
-int eg__cursor_csv_header_state(const eg_cursor *c) {
+int eg__cursor_csv_header_state(const eg_cursor *c)
+{
     return c->csv->header;
 }

@@ -67,7 +67,8 @@ void eg__cursor_json_free(eg_cursor *c);
  * [p, end). ---- */
 static inline const unsigned char *eg__find2(const unsigned char *p,
                                              const unsigned char *end,
-                                             unsigned char a, unsigned char b) {
+                                             unsigned char a, unsigned char b)
+{
 #if defined(__SSE2__)
     const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
     while (end - p >= 16) {
@@ -87,7 +88,8 @@ static inline const unsigned char *eg__find2(const unsigned char *p,
 static inline const unsigned char *eg__find3(const unsigned char *p,
                                              const unsigned char *end,
                                              unsigned char a, unsigned char b,
-                                             unsigned char c) {
+                                             unsigned char c)
+{
 #if defined(__SSE2__)
     const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b),
                   vc = _mm_set1_epi8((char)c);
@@ -109,7 +111,8 @@ static inline const unsigned char *eg__find3(const unsigned char *p,
 
 /** memchr returning `end` instead of NULL. */
 static inline const unsigned char *
-eg__find1(const unsigned char *p, const unsigned char *end, unsigned char a) {
+eg__find1(const unsigned char *p, const unsigned char *end, unsigned char a)
+{
     const void *q = p < end ? memchr(p, a, (size_t)(end - p)) : NULL;
     return q ? (const unsigned char *)q : end;
 }

@@ -103,7 +103,8 @@ static const unsigned char deep_lines[256] = {
  *  whitespace unless `lines`).  Indentation runs go 16 bytes at a time. */
 static inline const unsigned char *skip_ws(const unsigned char *p,
                                            const unsigned char *end,
-                                           const unsigned char *ws, int lines) {
+                                           const unsigned char *ws, int lines)
+{
 #if defined(__SSE2__)
     if (end - p >= 16 && ws[*p]) {
         const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
@@ -128,7 +129,8 @@ static inline const unsigned char *skip_ws(const unsigned char *p,
     return p;
 }
 
-static int grow(char **buf, size_t *cap, size_t need) {
+static int grow(char **buf, size_t *cap, size_t need)
+{
     if (need <= *cap)
         return EG_OK;
     size_t n = *cap ? *cap : 64;
@@ -142,7 +144,8 @@ static int grow(char **buf, size_t *cap, size_t need) {
     return EG_OK;
 }
 
-int eg__cursor_json_init(eg_cursor *c) {
+int eg__cursor_json_init(eg_cursor *c)
+{
     eg_json_state *s = eg__calloc(1, sizeof *s);
     if (!s)
         return EG_ENOMEM;
@@ -157,7 +160,8 @@ int eg__cursor_json_init(eg_cursor *c) {
     return EG_OK;
 }
 
-void eg__cursor_json_free(eg_cursor *c) {
+void eg__cursor_json_free(eg_cursor *c)
+{
     eg_json_state *s = c->json;
     eg__free(s->lv);
     eg__free(s->path);
@@ -168,7 +172,8 @@ void eg__cursor_json_free(eg_cursor *c) {
 
 /* ---- small helpers ---- */
 
-static size_t put_u64(char *dst, uint64_t v) {
+static size_t put_u64(char *dst, uint64_t v)
+{
     char tmp[24];
     size_t n = 0;
     do {
@@ -181,7 +186,8 @@ static size_t put_u64(char *dst, uint64_t v) {
 }
 
 /** Forget the whole stack: a new document begins. */
-static void reset(eg_json_state *s) {
+static void reset(eg_json_state *s)
+{
     s->depth = 0;
     s->deep = 0;
     s->esc = s->high_stage = 0;
@@ -189,14 +195,16 @@ static void reset(eg_json_state *s) {
     s->state = J_VALUE;
 }
 
-static void syntax_error(eg_cursor *c, eg_json_state *s, uint64_t off) {
+static void syntax_error(eg_cursor *c, eg_json_state *s, uint64_t off)
+{
     eg__cursor_note_problem(c, off, "invalid JSON");
     reset(s);
     s->state = s->lines ? J_SKIPLINE : J_DEAD;
 }
 
 /** A value starts at depth s->depth (before any push it causes). */
-static void value_start(eg_json_state *s, uint64_t off, int opens_array) {
+static void value_start(eg_json_state *s, uint64_t off, int opens_array)
+{
     if (s->depth == 0) {
         s->top_start = off;
         if (!opens_array)
@@ -209,7 +217,8 @@ static void value_start(eg_json_state *s, uint64_t off, int opens_array) {
 /** JSON: the open record ends (a top-level value, or an element of a
  *  top-level array once its ',' or ']' is seen, so that the bytes between
  *  an element and its comma still read as that element). */
-static void record_done(eg_json_state *s) {
+static void record_done(eg_json_state *s)
+{
     if (s->unit_open && !s->lines) {
         s->done++;
         s->unit_open = 0;
@@ -217,14 +226,16 @@ static void record_done(eg_json_state *s) {
 }
 
 /** A value just ended; `was_top_array` when it was a top-level array. */
-static void value_done(eg_json_state *s, int was_top_array) {
+static void value_done(eg_json_state *s, int was_top_array)
+{
     if (s->depth == 0 && !was_top_array)
         record_done(s);
     s->state = s->depth == 0 ? J_VALUE : J_AFTER;
 }
 
 /** Open an object or array; beyond max_depth switch to counting. */
-static int push(eg_cursor *c, eg_json_state *s, int is_array, uint64_t off) {
+static int push(eg_cursor *c, eg_json_state *s, int is_array, uint64_t off)
+{
     if (s->depth >= s->max_depth) {
         char msg[64];
         snprintf(msg, sizeof msg, "JSON nesting deeper than %u",
@@ -263,7 +274,8 @@ static int push(eg_cursor *c, eg_json_state *s, int is_array, uint64_t off) {
 
 /** ']' or '}' at `off`: close the innermost container if it matches. */
 static void close_container(eg_cursor *c, eg_json_state *s, int is_array,
-                            uint64_t off) {
+                            uint64_t off)
+{
     jlevel *l = &s->lv[s->depth - 1];
     if (l->is_array != is_array) {
         syntax_error(c, s, off);
@@ -276,7 +288,8 @@ static void close_container(eg_cursor *c, eg_json_state *s, int is_array,
 }
 
 /** ',' after an array element: the next index. */
-static void next_element(eg_json_state *s) {
+static void next_element(eg_json_state *s)
+{
     if (s->depth == 1)
         record_done(s);
     s->lv[s->depth - 1].index++;
@@ -285,7 +298,8 @@ static void next_element(eg_json_state *s) {
 
 /* ---- object keys ---- */
 
-static void key_put(eg_json_state *s, const void *p, size_t n) {
+static void key_put(eg_json_state *s, const void *p, size_t n)
+{
     if (s->key_full)
         return;
     size_t room = s->key_max - s->key_len;
@@ -298,7 +312,8 @@ static void key_put(eg_json_state *s, const void *p, size_t n) {
 }
 
 /** A decoded code point; a sequence that does not fit is dropped whole. */
-static void key_put_cp(eg_json_state *s, uint32_t cp) {
+static void key_put_cp(eg_json_state *s, uint32_t cp)
+{
     unsigned char u[4];
     size_t n;
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
@@ -328,7 +343,8 @@ static void key_put_cp(eg_json_state *s, uint32_t cp) {
 }
 
 /** After truncation, drop a UTF-8 sequence cut in the middle. */
-static void key_trim_partial(eg_json_state *s) {
+static void key_trim_partial(eg_json_state *s)
+{
     size_t i = s->key_len, back = 0;
     while (i > 0 && back < 4 && ((unsigned char)s->key[i - 1] & 0xC0) == 0x80) {
         i--;
@@ -343,7 +359,8 @@ static void key_trim_partial(eg_json_state *s) {
 }
 
 /** The key is complete: it names the innermost level. */
-static void key_commit(eg_json_state *s) {
+static void key_commit(eg_json_state *s)
+{
     jlevel *l = &s->lv[s->depth - 1];
     if (s->key_full)
         key_trim_partial(s);
@@ -353,7 +370,8 @@ static void key_commit(eg_json_state *s) {
     s->state = J_COLON;
 }
 
-static int hex_value(unsigned char b) {
+static int hex_value(unsigned char b)
+{
     if (b >= '0' && b <= '9')
         return b - '0';
     if (b >= 'a' && b <= 'f')
@@ -364,7 +382,8 @@ static int hex_value(unsigned char b) {
 }
 
 /** A complete \uXXXX code unit inside a key. */
-static void key_unit(eg_json_state *s, uint32_t u) {
+static void key_unit(eg_json_state *s, uint32_t u)
+{
     if (s->high_stage == 2) { /* this was meant to be the low half */
         uint32_t high = s->high;
         s->high_stage = 0;
@@ -384,7 +403,8 @@ static void key_unit(eg_json_state *s, uint32_t u) {
 
 /** One byte of an escape inside a key.  Returns 1 if the byte was used, 0
  *  if it must be looked at again as an ordinary string byte. */
-static int key_escape_byte(eg_json_state *s, unsigned char b) {
+static int key_escape_byte(eg_json_state *s, unsigned char b)
+{
     if (s->high_stage == 1) { /* high surrogate pending: want "\u" */
         if (b == '\\') {
             s->high_stage = 2;
@@ -439,7 +459,8 @@ static int key_escape_byte(eg_json_state *s, unsigned char b) {
 
 /* ---- the tokenizer ---- */
 
-static void start_key(eg_json_state *s) {
+static void start_key(eg_json_state *s)
+{
     s->state = J_STRING;
     s->str_key = 1;
     s->esc = 0;
@@ -450,7 +471,8 @@ static void start_key(eg_json_state *s) {
 }
 
 static void string_bytes(eg_json_state *s, const unsigned char **pp,
-                         const unsigned char *end) {
+                         const unsigned char *end)
+{
     const unsigned char *p = *pp;
     const unsigned char nl = s->lines ? '\n' : '"';
     while (p < end) {
@@ -496,7 +518,8 @@ static void string_bytes(eg_json_state *s, const unsigned char **pp,
 
 /** Bytes beyond max_depth: count brackets, honour strings. */
 static const unsigned char *deep_bytes(eg_json_state *s, const unsigned char *p,
-                                       const unsigned char *end) {
+                                       const unsigned char *end)
+{
     const unsigned char *cls = s->lines ? deep_lines : deep_json;
     const unsigned char nl = s->lines ? '\n' : '"';
     while (p < end) {
@@ -536,7 +559,8 @@ static const unsigned char *deep_bytes(eg_json_state *s, const unsigned char *p,
 }
 
 /** JSON Lines: the newline at `off` ends the current line. */
-static void line_end(eg_cursor *c, eg_json_state *s, uint64_t off) {
+static void line_end(eg_cursor *c, eg_json_state *s, uint64_t off)
+{
     if (s->state == J_NUMBER && s->depth == 0 && N_FINAL(s->num))
         value_done(s, 0);
     if (s->state != J_SKIPLINE && !(s->state == J_VALUE && s->depth == 0))
@@ -547,7 +571,8 @@ static void line_end(eg_cursor *c, eg_json_state *s, uint64_t off) {
 }
 
 /** Number sub-state after byte b, or -1 if b does not continue it. */
-static int number_next(uint8_t n, unsigned char b) {
+static int number_next(uint8_t n, unsigned char b)
+{
     int digit = b >= '0' && b <= '9';
     switch (n) {
     case N_MINUS:
@@ -574,7 +599,8 @@ static int number_next(uint8_t n, unsigned char b) {
 
 /** Byte b starts a value at `off`.  Returns EG_OK or EG_ENOMEM. */
 static int start_value(eg_cursor *c, eg_json_state *s, unsigned char b,
-                       uint64_t off) {
+                       uint64_t off)
+{
     switch (b) {
     case '"':
         value_start(s, off, 0);
@@ -609,7 +635,8 @@ static int start_value(eg_cursor *c, eg_json_state *s, unsigned char b,
 /** One step of the token machine at byte *p; returns the bytes used (0 when
  *  the byte must be seen again in the new state) or -1 on EG_ENOMEM. */
 static long token_step(eg_cursor *c, eg_json_state *s, unsigned char b,
-                       uint64_t off) {
+                       uint64_t off)
+{
     switch (s->state) {
     case J_VALUE:
         if (b == ',' && s->depth == 0)
@@ -682,7 +709,8 @@ static long token_step(eg_cursor *c, eg_json_state *s, unsigned char b,
 
 static const unsigned char *skip_bom(eg_cursor *c, eg_json_state *s,
                                      const unsigned char *p,
-                                     const unsigned char *end) {
+                                     const unsigned char *end)
+{
     static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
     while (p < end && !s->bom_done) {
         if (*p == bom[s->bom_got]) {
@@ -699,7 +727,8 @@ static const unsigned char *skip_bom(eg_cursor *c, eg_json_state *s,
 }
 
 int eg__cursor_json_advance(eg_cursor *c, const unsigned char *p,
-                            const unsigned char *end) {
+                            const unsigned char *end)
+{
     eg_json_state *s = c->json;
     const unsigned char *start = p;
     const uint64_t base = c->pos;
@@ -759,7 +788,8 @@ out:
 
 /* ---- answers ---- */
 
-static const char *innermost_name(const eg_json_state *s) {
+static const char *innermost_name(const eg_json_state *s)
+{
     for (uint32_t i = s->depth; i > 0; i--) {
         const jlevel *l = &s->lv[i - 1];
         if (!l->is_array && l->has_key)
@@ -770,7 +800,8 @@ static const char *innermost_name(const eg_json_state *s) {
 
 /** The JSON Pointer of the current levels (RFC 6901: ~ as ~0, / as ~1);
  *  push() sized the buffer for it. */
-static const char *build_pointer(eg_json_state *s) {
+static const char *build_pointer(eg_json_state *s)
+{
     char *w = s->path;
     for (uint32_t i = 0; i < s->depth; i++) {
         const jlevel *l = &s->lv[i];
@@ -794,7 +825,8 @@ static const char *build_pointer(eg_json_state *s) {
     return s->path;
 }
 
-void eg__cursor_json_describe(eg_cursor *c, eg_cursor_pos *pos) {
+void eg__cursor_json_describe(eg_cursor *c, eg_cursor_pos *pos)
+{
     eg_json_state *s = c->json;
     pos->record = s->done;
     if (s->state == J_SKIPLINE || s->state == J_DEAD) {
@@ -809,7 +841,8 @@ void eg__cursor_json_describe(eg_cursor *c, eg_cursor_pos *pos) {
     pos->in_key = s->state == J_STRING && s->str_key;
 }
 
-const char *eg__cursor_json_end_problem(const eg_cursor *c, uint64_t *off) {
+const char *eg__cursor_json_end_problem(const eg_cursor *c, uint64_t *off)
+{
     const eg_json_state *s = c->json;
     int open = s->depth > 0 || s->state == J_STRING || s->state == J_LITERAL ||
                s->state == J_DEEP || (s->state == J_NUMBER && !N_FINAL(s->num));
@@ -822,7 +855,8 @@ const char *eg__cursor_json_end_problem(const eg_cursor *c, uint64_t *off) {
     return c->late_msg;
 }
 
-uint64_t eg__cursor_json_records(const eg_cursor *c) {
+uint64_t eg__cursor_json_records(const eg_cursor *c)
+{
     const eg_json_state *s = c->json;
     if (s->lines)
         return s->done + (c->pos > s->line_start ? 1 : 0);

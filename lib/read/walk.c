@@ -46,13 +46,15 @@ typedef struct walker {
     size_t seen_cap, seen_len;
 } walker;
 
-static void skip(walker *w, const char *path, int code, const char *reason) {
+static void skip(walker *w, const char *path, int code, const char *reason)
+{
     if (w->on_skip)
         w->on_skip(path, code, reason, w->payload);
 }
 
 /* Report a failed system call on `path` as a skip. */
-static void skip_errno(walker *w, const char *path, int errnum) {
+static void skip_errno(walker *w, const char *path, int errnum)
+{
     switch (errnum) {
     case ENOENT:
     case ENOTDIR:
@@ -71,15 +73,16 @@ static void skip_errno(walker *w, const char *path, int errnum) {
     }
 }
 
-static void skip_kind(walker *w, const char *path, unsigned mode,
-                      int via_link) {
+static void skip_kind(walker *w, const char *path, unsigned mode, int via_link)
+{
     char reason[64];
     snprintf(reason, sizeof reason, "%s %s", via_link ? "symlink to" : "is",
              eg__source_file_kind(mode));
     skip(w, path, EG_EUNSUPPORTED, reason);
 }
 
-static int emit(walker *w, const char *path) {
+static int emit(walker *w, const char *path)
+{
     if (w->on_input(path, w->payload) != 0)
         return eg__fail(w->err, EG_ESTOPPED, "%s: walk stopped by callback",
                         path);
@@ -87,7 +90,8 @@ static int emit(walker *w, const char *path) {
 }
 
 /* A regular file: pass it on if we may read it. */
-static int emit_file(walker *w, const char *path) {
+static int emit_file(walker *w, const char *path)
+{
     if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0 && errno == EACCES) {
         skip(w, path, EG_EPERM, "permission denied");
         return EG_OK;
@@ -95,13 +99,15 @@ static int emit_file(walker *w, const char *path) {
     return emit(w, path);
 }
 
-static size_t dir_hash(dir_id id, size_t mask) {
+static size_t dir_hash(dir_id id, size_t mask)
+{
     uint64_t h = (uint64_t)id.ino * 0x9e3779b97f4a7c15ull;
     h ^= (uint64_t)id.dev + (h >> 29);
     return (size_t)(h * 0xbf58476d1ce4e5b9ull >> 17) & mask;
 }
 
-static int seen_grow(walker *w) {
+static int seen_grow(walker *w)
+{
     size_t cap = w->seen_cap ? w->seen_cap * 2 : 64;
     dir_id *tab = eg__calloc(cap, sizeof *tab);
     if (!tab)
@@ -122,7 +128,8 @@ static int seen_grow(walker *w) {
 }
 
 /* Add a directory to the set: 1 if it was new, 0 if seen, or EG_ENOMEM. */
-static int seen_add(walker *w, dev_t dev, ino_t ino) {
+static int seen_add(walker *w, dev_t dev, ino_t ino)
+{
     if ((w->seen_len + 1) * 2 > w->seen_cap && seen_grow(w) != EG_OK)
         return EG_ENOMEM;
     dir_id id = {dev, ino ? ino : (ino_t)-1};
@@ -140,13 +147,15 @@ typedef struct name_list {
     size_t len, cap;
 } name_list;
 
-static void names_free(name_list *l) {
+static void names_free(name_list *l)
+{
     for (size_t i = 0; i < l->len; i++)
         eg__free(l->names[i]);
     eg__free(l->names);
 }
 
-static int names_push(name_list *l, const char *name) {
+static int names_push(name_list *l, const char *name)
+{
     if (l->len == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         char **p = eg__realloc(l->names, cap * sizeof *p);
@@ -161,12 +170,14 @@ static int names_push(name_list *l, const char *name) {
     return EG_OK;
 }
 
-static int name_cmp(const void *a, const void *b) {
+static int name_cmp(const void *a, const void *b)
+{
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Read all entry names of the open directory `fd` (consumed). */
-static int list_dir(walker *w, const char *path, int fd, name_list *out) {
+static int list_dir(walker *w, const char *path, int fd, name_list *out)
+{
     DIR *d = fdopendir(fd);
     if (!d) {
         int e = errno;
@@ -195,7 +206,8 @@ static int list_dir(walker *w, const char *path, int fd, name_list *out) {
     return rc;
 }
 
-static char *join_path(const char *dir, const char *name) {
+static char *join_path(const char *dir, const char *name)
+{
     size_t dl = strlen(dir), nl = strlen(name);
     int slash = dl > 0 && dir[dl - 1] != '/';
     char *p = eg__malloc(dl + (size_t)slash + nl + 1);
@@ -212,7 +224,8 @@ static int walk_dir(walker *w, const char *path, int depth, int follow);
 
 /* An entry found while walking: lstat() decides, links are looked through
  * once, and only regular files reach on_input. */
-static int walk_entry(walker *w, const char *path, int depth) {
+static int walk_entry(walker *w, const char *path, int depth)
+{
     struct stat st;
     if (lstat(path, &st) != 0) {
         skip_errno(w, path, errno);
@@ -244,7 +257,8 @@ static int walk_entry(walker *w, const char *path, int depth) {
 
 /* Open a directory, check it against the visited set and list it. */
 static int open_and_list(walker *w, const char *path, int follow,
-                         name_list *names) {
+                         name_list *names)
+{
     int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
     int fd = open(path, follow ? flags : flags | O_NOFOLLOW);
     if (fd < 0) {
@@ -270,7 +284,8 @@ static int open_and_list(walker *w, const char *path, int follow,
     return EG_OK;
 }
 
-static int walk_dir(walker *w, const char *path, int depth, int follow) {
+static int walk_dir(walker *w, const char *path, int depth, int follow)
+{
     if (depth > EG_WALK_MAX_DEPTH) {
         skip(w, path, EG_ELIMIT, "directory nesting too deep");
         return EG_OK;
@@ -292,7 +307,8 @@ static int walk_dir(walker *w, const char *path, int depth, int follow) {
 
 /* A path from the command line: followed if it is a link; special files
  * are passed on for eg__source_open to refuse with its message. */
-static int walk_named(walker *w, const char *path) {
+static int walk_named(walker *w, const char *path)
+{
     if (strcmp(path, "-") == 0)
         return emit(w, path);
     struct stat st;
@@ -313,7 +329,8 @@ static int walk_named(walker *w, const char *path) {
 }
 
 int eg__walk(const char *const *paths, size_t npaths, eg_walk_input_cb on_input,
-             eg_walk_skip_cb on_skip, void *payload, eg_error *err) {
+             eg_walk_skip_cb on_skip, void *payload, eg_error *err)
+{
     if ((!paths && npaths) || !on_input)
         return eg__fail(err, EG_EINVAL, "eg__walk: NULL argument");
     walker w = {on_input, on_skip, payload, err, NULL, 0, 0};

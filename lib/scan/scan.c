@@ -84,13 +84,13 @@ typedef struct scan_input {
     eg_format format;
     const char *compression;
     eg_cursor *cursor;
-    uint64_t lines;    /* newlines before the next chunk's own region,
-                          counted by the reading thread */
+    uint64_t lines; /* newlines before the next chunk's own region,
+                       counted by the reading thread */
     uint64_t findings;
     uint64_t bytes;
     int status;
-    int capped;        /* max_findings reached */
-    int jobs;          /* chunks not yet emitted */
+    int capped; /* max_findings reached */
+    int jobs;   /* chunks not yet emitted */
     int read_done;
 } scan_input;
 
@@ -136,8 +136,8 @@ typedef struct run {
     eg_match_scratch *inline_scratch;
     eg_buf field_arena;
     uint32_t next_index;
-    int stopped; /* sink asked to stop */
-    int fatal;   /* EG_ENOMEM or similar: abandon the run */
+    int stopped;    /* sink asked to stop */
+    int fatal;      /* EG_ENOMEM or similar: abandon the run */
     int fatal_code; /* its code, when the caller gave no eg_error */
     eg_error *err;
 } run;
@@ -207,7 +207,7 @@ static int finish_candidate(run *r, job *j, eg_cand *c)
     fingerprint(r, j, c);
     if (c->masked_off)
         return EG_OK;
-    char masked[sizeof ((eg_finding *)0)->masked];
+    char masked[sizeof((eg_finding *)0)->masked];
     eg__mask_preview(c->type, j->ch.arena.data + c->norm_off, c->norm_len,
                      masked, sizeof masked);
     size_t off = j->ch.arena.len;
@@ -449,8 +449,8 @@ static void input_done(run *r, scan_input *in)
             warn(r, in->path, off, EG_EFORMAT, msg);
         }
     }
-    eg_input_info info = {in->path, in->index, in->format, in->compression,
-                          in->bytes, 0, in->findings, in->status};
+    eg_input_info info = {in->path,  in->index, in->format,   in->compression,
+                          in->bytes, 0,         in->findings, in->status};
     info.records = in->cursor ? eg__cursor_records(in->cursor) : in->lines;
     if (r->sink && r->sink->input_done)
         r->sink->input_done(&info, r->payload);
@@ -599,8 +599,8 @@ static int start_cursor(run *r, scan_input *in)
 {
     if (in->format == EG_FORMAT_TEXT)
         return EG_OK;
-    eg_cursor_limits lim = {r->opt.max_depth ? r->opt.max_depth : 512,
-                            100000, 256};
+    eg_cursor_limits lim = {r->opt.max_depth ? r->opt.max_depth : 512, 100000,
+                            256};
     eg_error e;
     return eg__cursor_new(&in->cursor, in->format, &lim, &e);
 }
@@ -646,8 +646,8 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         memcpy(j->buf, carry, ncarry);
         eg_error rerr;
         int rrc = EG_OK;
-        size_t got = fill(src, j->buf + ncarry, j->cap - ncarry, &eof, &rrc,
-                          &rerr);
+        size_t got =
+            fill(src, j->buf + ncarry, j->cap - ncarry, &eof, &rrc, &rerr);
         if (rrc != EG_OK) {
             in->status = rrc;
             warn(r, in->path, UINT64_MAX, rrc, rerr.message);
@@ -675,8 +675,8 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         }
         j->in = in;
         j->own_lo = (size_t)(own_start - j->base);
-        j->own_hi = eof ? j->len
-                        : (j->len > OVERLAP ? j->len - OVERLAP : j->own_lo);
+        j->own_hi =
+            eof ? j->len : (j->len > OVERLAP ? j->len - OVERLAP : j->own_lo);
         if (j->own_hi < j->own_lo)
             j->own_hi = j->own_lo;
         j->last = eof;
@@ -883,9 +883,8 @@ static int thread_count(const eg_scan_options *opts)
 }
 
 int eg_scan_paths(const eg_engine *eng, const eg_scan_options *opts,
-                  const char *const *paths, size_t npaths,
-                  const eg_sink *sink, void *payload, eg_scan_stats *stats,
-                  eg_error *err)
+                  const char *const *paths, size_t npaths, const eg_sink *sink,
+                  void *payload, eg_scan_stats *stats, eg_error *err)
 {
     eg__error_clear(err);
     eg_scan_stats local;
@@ -896,8 +895,7 @@ int eg_scan_paths(const eg_engine *eng, const eg_scan_options *opts,
     if (rc != EG_OK)
         return rc;
     run r;
-    rc = run_init(&r, eng, opts, sink, payload, stats, thread_count(opts),
-                  err);
+    rc = run_init(&r, eng, opts, sink, payload, stats, thread_count(opts), err);
     if (rc == EG_OK) {
         eg_error werr; /* the walk's "stopped" must not hide the cause */
         rc = eg__walk(paths, npaths, walk_input, walk_skip, &r, &werr);

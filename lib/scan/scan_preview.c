@@ -73,8 +73,7 @@ static void mask_email(const char *s, size_t n, char *out, size_t cap)
     out[4 + dl] = '\0';
 }
 
-void eg__mask_preview(int type, const char *s, size_t n, char *out,
-                      size_t cap)
+void eg__mask_preview(int type, const char *s, size_t n, char *out, size_t cap)
 {
     switch (type) {
     case EG_T_cn_resident_id:

@@ -367,6 +367,12 @@ gen_fullwidth_digits_1m() {
     { yes '１' | tr -d '\n' | head -c 999999; printf ' 13900001111\n'; } >"$1/fw.txt"
     echo "$1/fw.txt"
 }
+# Tab-separated weak tokens on one 4 MB line: each asks for table context.
+gen_tab_line_4m() {
+    { yes 'E12345678	G87654321	1990-01-01	' | tr -d '\n' | head -c 4000000
+      printf '\n手机 13900001111\n'; } >"$1/tabs.txt"
+    echo "$1/tabs.txt"
+}
 gen_files_10k() {
     mkdir "$1/many"
     (cd "$1/many" && for i in $(seq -w 1 10000); do
@@ -486,6 +492,7 @@ check_at_1m() { finding_in "$1/at.txt"; }
 check_hex_colons_1m() { finding_in "$1/colons.txt"; }
 check_spaced_groups_1m() { finding_in "$1/groups.txt"; }
 check_fullwidth_digits_1m() { finding_in "$1/fw.txt"; }
+check_tab_line_4m() { finding_in "$1/tabs.txt"; }
 check_files_10k() {
     [ "$(grep -c "$1/many/" "$out")" = 10000 ] || fail "$id: not 10000 findings"
     ok

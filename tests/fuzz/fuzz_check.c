@@ -14,7 +14,8 @@
 
 #define AS_OF 20240615
 
-static void check_fixed_size(const char *s, size_t n) {
+static void check_fixed_size(const char *s, size_t n)
+{
     if (n >= 6)
         (void)eg__region_class(s);
     if (n >= 8)
@@ -34,7 +35,8 @@ static void check_fixed_size(const char *s, size_t n) {
     }
 }
 
-static void check_sized(const char *s, size_t n) {
+static void check_sized(const char *s, size_t n)
+{
     uint32_t birth = 0;
     eg_rid_result r = eg__check_resident_id(s, n, AS_OF, &birth);
     if (r != EG_RID_INVALID && (birth > AS_OF || birth < 18500101 ||
@@ -58,7 +60,8 @@ static void check_sized(const char *s, size_t n) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     static int ready;
     if (!ready)
         ready = eg__check_init(NULL) == EG_OK;

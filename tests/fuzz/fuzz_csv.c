@@ -32,14 +32,16 @@ typedef struct outcome {
 } outcome;
 
 /* xorshift64*, seeded from the input so every run is reproducible */
-static uint64_t next_rand(uint64_t *s) {
+static uint64_t next_rand(uint64_t *s)
+{
     *s ^= *s >> 12;
     *s ^= *s << 25;
     *s ^= *s >> 27;
     return *s * 0x2545F4914F6CDD1DULL;
 }
 
-static char *copy(const char *s) {
+static char *copy(const char *s)
+{
     if (!s)
         return NULL;
     size_t n = strlen(s) + 1;
@@ -50,20 +52,23 @@ static char *copy(const char *s) {
     return d;
 }
 
-static void keep(answer *a, const eg_cursor_pos *p) {
+static void keep(answer *a, const eg_cursor_pos *p)
+{
     a->pos = *p;
     a->field = copy(p->field);
     a->name = copy(p->name);
 }
 
-static void close_run(outcome *o, eg_cursor *c) {
+static void close_run(outcome *o, eg_cursor *c)
+{
     o->problem = copy(eg__cursor_problem(c, &o->problem_off));
     o->records = eg__cursor_records(c);
     o->has_header = eg__cursor_has_header(c);
     eg__cursor_free(c);
 }
 
-static void free_outcome(outcome *o, size_t nt) {
+static void free_outcome(outcome *o, size_t nt)
+{
     for (size_t i = 0; i < nt; i++) {
         free(o->a[i].field);
         free(o->a[i].name);
@@ -72,7 +77,8 @@ static void free_outcome(outcome *o, size_t nt) {
     free(o->problem);
 }
 
-static eg_cursor *make(eg_format fmt, const eg_cursor_limits *lim) {
+static eg_cursor *make(eg_format fmt, const eg_cursor_limits *lim)
+{
     eg_cursor *c = NULL;
     if (eg__cursor_new(&c, fmt, lim, NULL) != EG_OK)
         abort();
@@ -80,8 +86,8 @@ static eg_cursor *make(eg_format fmt, const eg_cursor_limits *lim) {
 }
 
 static void run_whole(outcome *o, eg_format fmt, const eg_cursor_limits *lim,
-                      const uint8_t *in, size_t n, const uint64_t *t,
-                      size_t nt) {
+                      const uint8_t *in, size_t n, const uint64_t *t, size_t nt)
+{
     eg_cursor *c = make(fmt, lim);
     unsigned char *buf = malloc(n ? n : 1);
     memcpy(buf, in, n);
@@ -100,7 +106,8 @@ static void run_whole(outcome *o, eg_format fmt, const eg_cursor_limits *lim,
  * and holding a random few bytes past the region they own. */
 static void run_chunks(outcome *o, eg_format fmt, const eg_cursor_limits *lim,
                        const uint8_t *in, size_t n, const uint64_t *t,
-                       size_t nt, uint64_t rnd, size_t max_step) {
+                       size_t nt, uint64_t rnd, size_t max_step)
+{
     eg_cursor *c = make(fmt, lim);
     o->a = calloc(nt, sizeof *o->a);
     size_t cur = 0, ti = 0;
@@ -130,11 +137,13 @@ static void run_chunks(outcome *o, eg_format fmt, const eg_cursor_limits *lim,
     close_run(o, c);
 }
 
-static int same(const char *a, const char *b) {
+static int same(const char *a, const char *b)
+{
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static void must_agree(const outcome *x, const outcome *y, size_t nt) {
+static void must_agree(const outcome *x, const outcome *y, size_t nt)
+{
     for (size_t i = 0; i < nt; i++) {
         const eg_cursor_pos *a = &x->a[i].pos, *b = &y->a[i].pos;
         if (a->record != b->record || a->column != b->column ||
@@ -157,7 +166,8 @@ static void must_agree(const outcome *x, const outcome *y, size_t nt) {
  * the document.  Targets and buffer cuts come from a generator seeded by
  * the whole input. */
 static void check_input(const uint8_t *data, size_t size, eg_format f0,
-                        eg_format f1) {
+                        eg_format f1)
+{
     if (size < 1)
         return;
     uint8_t mode = data[0];
@@ -193,7 +203,8 @@ static void check_input(const uint8_t *data, size_t size, eg_format f0,
     free(t);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     check_input(data, size, EG_FORMAT_CSV, EG_FORMAT_TSV);
     return 0;
 }

@@ -16,7 +16,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_source(const uint8_t *data, size_t size, const char *name,
-                         const char *want_compression) {
+                         const char *want_compression)
+{
     eg_source_limits lim = {1u << 20, 1000};
     eg_source *src = NULL;
     eg_error err;
@@ -54,7 +55,8 @@ static void check_source(const uint8_t *data, size_t size, const char *name,
     eg__source_close(src);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     if (size < 2 || data[0] != 0x1f || data[1] != 0x8b)
         return 0;
     check_source(data, size, "fuzz.gz", "gzip");

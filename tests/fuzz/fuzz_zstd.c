@@ -16,7 +16,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_source(const uint8_t *data, size_t size, const char *name,
-                         const char *want_compression) {
+                         const char *want_compression)
+{
     eg_source_limits lim = {1u << 20, 1000};
     eg_source *src = NULL;
     eg_error err;
@@ -55,7 +56,8 @@ static void check_source(const uint8_t *data, size_t size, const char *name,
 }
 
 /* A zstd frame or a skippable frame (0x184D2A5?), as the source sniffs. */
-static int zstd_magic(const uint8_t *p, size_t n) {
+static int zstd_magic(const uint8_t *p, size_t n)
+{
     if (n < 4)
         return 0;
     if (p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
@@ -64,7 +66,8 @@ static int zstd_magic(const uint8_t *p, size_t n) {
            p[3] == 0x18;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     if (!zstd_magic(data, size))
         return 0;
     check_source(data, size, "fuzz.zst", "zstd");

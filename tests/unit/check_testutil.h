@@ -17,7 +17,8 @@
 #define AS_OF 20240615
 
 /* The normalized form, in a static buffer (overwritten by the next call). */
-static inline const char *norm(const char *in) {
+static inline const char *norm(const char *in)
+{
     static char norm_buf[128];
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)in; *p; p++) {

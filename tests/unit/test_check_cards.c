@@ -7,15 +7,18 @@
 #include "check_testutil.h"
 #include "eg_test.h"
 
-static int luhn(const char *s) {
+static int luhn(const char *s)
+{
     return eg__luhn(s, strlen(s));
 }
 
-static eg_issuer issuer(const char *s) {
+static eg_issuer issuer(const char *s)
+{
     return eg__card_issuer(s, strlen(s));
 }
 
-EG_TEST(luhn_b10_vectors) {
+EG_TEST(luhn_b10_vectors)
+{
     EG_CHECK_INT(luhn("79927398713"), 1);
     EG_CHECK_INT(luhn("79927398710"), 0);
     EG_CHECK_INT(luhn("4111111111111111"), 1);
@@ -28,7 +31,8 @@ EG_TEST(luhn_b10_vectors) {
     EG_CHECK_INT(luhn("490154203237517"), 0);
 }
 
-EG_TEST(luhn_edges) {
+EG_TEST(luhn_edges)
+{
     /* each other last digit of a valid number fails */
     char s[] = "79927398713";
     for (char c = '0'; c <= '9'; c++) {
@@ -43,7 +47,8 @@ EG_TEST(luhn_edges) {
     EG_CHECK_INT(luhn("411111111111111A"), 0);
 }
 
-EG_TEST(issuer_networks) {
+EG_TEST(issuer_networks)
+{
     EG_CHECK_INT(issuer("4111111111111111"), EG_ISSUER_VISA);
     EG_CHECK_INT(issuer("4222222222222"), EG_ISSUER_VISA);       /* 13 */
     EG_CHECK_INT(issuer("4111111111111111110"), EG_ISSUER_VISA); /* 19 */
@@ -80,7 +85,8 @@ EG_TEST(issuer_networks) {
     EG_CHECK_INT(issuer("955880020013507"), EG_ISSUER_NONE); /* 15 */
 }
 
-EG_TEST(issuer_rejects) {
+EG_TEST(issuer_rejects)
+{
     EG_CHECK_INT(issuer("0000000000000000"), EG_ISSUER_NONE);
     EG_CHECK_INT(issuer("1234567890123456"), EG_ISSUER_NONE);
     EG_CHECK_INT(issuer("7000000000000000"), EG_ISSUER_NONE);
@@ -92,7 +98,8 @@ EG_TEST(issuer_rejects) {
 }
 
 /* Bank BINs of the evaluation corpus (shared/eval/gen.py CARD_BINS). */
-EG_TEST(issuer_bank_bins) {
+EG_TEST(issuer_bank_bins)
+{
     static const struct {
         const char *bin;
         int len;
@@ -126,7 +133,8 @@ EG_TEST(issuer_bank_bins) {
     }
 }
 
-int main(void) {
+int main(void)
+{
     eg_error err;
     EG_CHECK_INT(eg__check_init(&err), EG_OK);
     EG_RUN(luhn_b10_vectors);

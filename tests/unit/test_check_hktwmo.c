@@ -6,22 +6,26 @@
 #include "check_testutil.h"
 #include "eg_test.h"
 
-static int hkid(const char *written) {
+static int hkid(const char *written)
+{
     const char *s = norm(written);
     return eg__check_hkid(s, strlen(s));
 }
 
-static int twid(const char *written) {
+static int twid(const char *written)
+{
     const char *s = norm(written);
     return strlen(s) == 10 && eg__check_twid(s);
 }
 
-static int moid(const char *written) {
+static int moid(const char *written)
+{
     const char *s = norm(written);
     return strlen(s) == 8 && eg__check_moid(s);
 }
 
-EG_TEST(hkid_b7_vectors) {
+EG_TEST(hkid_b7_vectors)
+{
     EG_CHECK_INT(hkid("A123456(3)"), 1);
     EG_CHECK_INT(eg__check_hkid("A1234563", 8), 1);
     EG_CHECK_INT(hkid("a1234563"), 1);
@@ -36,7 +40,8 @@ EG_TEST(hkid_b7_vectors) {
     EG_CHECK_INT(hkid("AB987654(2)"), 0);
 }
 
-EG_TEST(hkid_near_misses) {
+EG_TEST(hkid_near_misses)
+{
     /* every other check character of a valid number fails */
     static const char checks[] = "0123456789A";
     char s[10] = "XY9876548";
@@ -54,7 +59,8 @@ EG_TEST(hkid_near_misses) {
     EG_CHECK_INT(eg__check_hkid("A1234563", 9), 0);  /* length mismatch */
 }
 
-EG_TEST(twid_b8_vectors) {
+EG_TEST(twid_b8_vectors)
+{
     EG_CHECK_INT(twid("A123456789"), 1);
     EG_CHECK_INT(twid("a123456789"), 1);
     EG_CHECK_INT(twid("A123456788"), 0);
@@ -68,7 +74,8 @@ EG_TEST(twid_b8_vectors) {
     EG_CHECK_INT(twid("AA00000009"), 1);
 }
 
-EG_TEST(twid_near_misses) {
+EG_TEST(twid_near_misses)
+{
     char s[11] = "A123456789";
     for (char c = '0'; c <= '9'; c++) {
         s[9] = c;
@@ -87,7 +94,8 @@ EG_TEST(twid_near_misses) {
     EG_CHECK_INT(eg__check_twid("A1234 6789"), 0);
 }
 
-EG_TEST(moid_b9_vectors) {
+EG_TEST(moid_b9_vectors)
+{
     EG_CHECK_INT(moid("1234567(8)"), 1);
     EG_CHECK_INT(moid("5215299(8)"), 1);
     EG_CHECK_INT(moid("7123456(1)"), 1);
@@ -100,7 +108,8 @@ EG_TEST(moid_b9_vectors) {
     EG_CHECK_INT(eg__check_moid("1234567A"), 0);
 }
 
-int main(void) {
+int main(void)
+{
     eg_error err;
     EG_CHECK_INT(eg__check_init(&err), EG_OK);
     EG_RUN(hkid_b7_vectors);

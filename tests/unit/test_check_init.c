@@ -14,7 +14,8 @@
 /* Even threads call eg__check_init() first, odd ones go straight to the
  * validators, which must load the tables themselves.  Nobody has loaded
  * them before: this runs first. */
-static void *first_use(void *arg) {
+static void *first_use(void *arg)
+{
     int *ok = arg;
     eg_error err;
     if (*ok % 2 == 0 && eg__check_init(&err) != EG_OK) {
@@ -29,7 +30,8 @@ static void *first_use(void *arg) {
     return NULL;
 }
 
-EG_TEST(concurrent_first_use) {
+EG_TEST(concurrent_first_use)
+{
     pthread_t t[THREADS];
     int ok[THREADS];
     for (int i = 0; i < THREADS; i++) {
@@ -44,11 +46,13 @@ EG_TEST(concurrent_first_use) {
     EG_CHECK_INT(eg__check_init(&err), EG_OK); /* idempotent */
 }
 
-static void open_text(eg_table *t, const char *text) {
+static void open_text(eg_table *t, const char *text)
+{
     eg__table_open(t, (const unsigned char *)text, strlen(text), "test.tsv");
 }
 
-EG_TEST(table_reader) {
+EG_TEST(table_reader)
+{
     eg_table t;
     eg_field f[3];
     eg_error err;
@@ -66,7 +70,8 @@ EG_TEST(table_reader) {
     EG_CHECK_INT(eg__table_next(&t, f, 3), 0);
 }
 
-EG_TEST(table_errors) {
+EG_TEST(table_errors)
+{
     eg_table t;
     eg_error err;
     open_text(&t, "# only comments\n");
@@ -77,7 +82,8 @@ EG_TEST(table_errors) {
                               "unexpected header");
 }
 
-EG_TEST(field_numbers) {
+EG_TEST(field_numbers)
+{
     uint32_t v = 0;
     EG_CHECK_INT(eg__field_uint((eg_field){"110105", 6}, 6, 6, &v), 1);
     EG_CHECK_INT(v, 110105);
@@ -88,7 +94,8 @@ EG_TEST(field_numbers) {
     EG_CHECK_INT(eg__field_uint((eg_field){"1234567890", 10}, 1, 10, &v), 0);
 }
 
-int main(void) {
+int main(void)
+{
     EG_RUN(concurrent_first_use);
     EG_RUN(table_reader);
     EG_RUN(table_errors);

@@ -6,15 +6,18 @@
 #include "check_testutil.h"
 #include "eg_test.h"
 
-static int sur(const char *s) {
+static int sur(const char *s)
+{
     return eg__surname_len((const unsigned char *)s, strlen(s));
 }
 
-static int common(const char *s) {
+static int common(const char *s)
+{
     return eg__surname_is_common((const unsigned char *)s, strlen(s));
 }
 
-EG_TEST(surname_lengths) {
+EG_TEST(surname_lengths)
+{
     EG_CHECK_INT(sur("欧阳"), 6);
     EG_CHECK_INT(sur("欧阳修"), 6);
     EG_CHECK_INT(sur("王"), 3);
@@ -34,7 +37,8 @@ EG_TEST(surname_lengths) {
     EG_CHECK_INT(sur("的"), 0);
 }
 
-EG_TEST(surname_traditional) {
+EG_TEST(surname_traditional)
+{
     static const char *const trad[] = {"陳", "張", "劉", "黃", "趙", "吳",
                                        "周", "楊", "鄭", "謝", "蕭", "葉"};
     for (size_t i = 0; i < EG_ARRAY_LEN(trad); i++) {
@@ -46,7 +50,8 @@ EG_TEST(surname_traditional) {
     EG_CHECK_INT(sur("諸葛"), 6);
 }
 
-EG_TEST(surname_common) {
+EG_TEST(surname_common)
+{
     EG_CHECK_INT(common("王"), 1);
     EG_CHECK_INT(common("张三"), 1);
     EG_CHECK_INT(common("欧阳修"), 0); /* compound: not in the top 100 */
@@ -57,7 +62,8 @@ EG_TEST(surname_common) {
 }
 
 /* The surname lists of the evaluation corpus (shared/eval/gen.py). */
-EG_TEST(surname_eval_lists) {
+EG_TEST(surname_eval_lists)
+{
     static const char top[] =
         "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
         "肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏"
@@ -74,7 +80,8 @@ EG_TEST(surname_eval_lists) {
         EG_CHECK_INT(sur(compound[i]), 6);
 }
 
-EG_TEST(surname_bad_input) {
+EG_TEST(surname_bad_input)
+{
     EG_CHECK_INT(sur(""), 0);
     EG_CHECK_INT(sur("Wang"), 0);
     EG_CHECK_INT(eg__surname_len((const unsigned char *)"王", 2), 0);
@@ -87,7 +94,8 @@ EG_TEST(surname_bad_input) {
     EG_CHECK_INT(sur("\xEF\xBC\x91"), 0);     /* full-width digit */
 }
 
-int main(void) {
+int main(void)
+{
     eg_error err;
     EG_CHECK_INT(eg__check_init(&err), EG_OK);
     EG_RUN(surname_lengths);

@@ -6,17 +6,20 @@
 #include "eg_test.h"
 
 /* The 11-digit number segment + "0" padding. */
-static int mobile(const char *segment) {
+static int mobile(const char *segment)
+{
     char d[12] = "00000000000";
     memcpy(d, segment, strlen(segment));
     return eg__mobile_segment_ok(d);
 }
 
-static int area(const char *d) {
+static int area(const char *d)
+{
     return eg__area_code_len(d, strlen(d));
 }
 
-EG_TEST(mobile_segments) {
+EG_TEST(mobile_segments)
+{
     static const char *const allocated[] = {
         "138",   "199",  "192", "162",  "145", "130", "133", "1340",
         "1348",  "1349", "147", "149",  "150", "153", "157", "165",
@@ -34,7 +37,8 @@ EG_TEST(mobile_segments) {
 }
 
 /* Segments the evaluation corpus draws mobiles from (shared/eval/gen.py). */
-EG_TEST(mobile_eval_segments) {
+EG_TEST(mobile_eval_segments)
+{
     static const char *const segs[] = {
         "130", "131", "132", "133", "134", "135", "136", "137", "138",
         "139", "147", "150", "151", "152", "153", "155", "156", "157",
@@ -44,14 +48,16 @@ EG_TEST(mobile_eval_segments) {
         EG_CHECK_INT(mobile(segs[i]), 1);
 }
 
-EG_TEST(mobile_format) {
+EG_TEST(mobile_format)
+{
     EG_CHECK_INT(eg__mobile_segment_ok("13800138000"), 1);
     EG_CHECK_INT(eg__mobile_segment_ok("1380013800A"), 0);
     EG_CHECK_INT(eg__mobile_segment_ok("138 0013800"), 0);
     EG_CHECK_INT(eg__mobile_segment_ok("13８00138000"), 0); /* not normal */
 }
 
-EG_TEST(area_code_lengths) {
+EG_TEST(area_code_lengths)
+{
     EG_CHECK_INT(area("010"), 3);
     EG_CHECK_INT(area("01088886666"), 3);
     EG_CHECK_INT(area("01012345678"), 3); /* the findings.md example */
@@ -85,7 +91,8 @@ EG_TEST(area_code_lengths) {
     EG_CHECK_INT(area("075A"), 0);
 }
 
-EG_TEST(area_code_names) {
+EG_TEST(area_code_names)
+{
     EG_CHECK_STR(eg__area_code_name("010", 3), "北京");
     EG_CHECK_STR(eg__area_code_name("02112345678", 11), "上海");
     EG_CHECK_STR(eg__area_code_name("0755", 4), "深圳");
@@ -101,7 +108,8 @@ EG_TEST(area_code_names) {
     EG_CHECK(eg__area_code_name("026", 3) == NULL);
 }
 
-int main(void) {
+int main(void)
+{
     eg_error err;
     EG_CHECK_INT(eg__check_init(&err), EG_OK);
     EG_RUN(mobile_segments);

@@ -8,7 +8,8 @@
 #include "eg_test.h"
 
 /* region (6 digits) + YYYYMMDD + 3-digit sequence + computed check. */
-static const char *make_rid(const char *region, long ymd, const char *seq) {
+static const char *make_rid(const char *region, long ymd, const char *seq)
+{
     static char id[19];
     snprintf(id, sizeof id, "%s%08ld%s", region, ymd, seq);
     id[17] = eg__rid_check_char(id);
@@ -16,11 +17,13 @@ static const char *make_rid(const char *region, long ymd, const char *seq) {
     return id;
 }
 
-static eg_rid_result rid(const char *s) {
+static eg_rid_result rid(const char *s)
+{
     return eg__check_resident_id(s, strlen(s), AS_OF, NULL);
 }
 
-EG_TEST(region_classes) {
+EG_TEST(region_classes)
+{
     EG_CHECK_INT(eg__region_class("110105"), EG_REGION_COUNTY);
     EG_CHECK_INT(eg__region_class("440524"), EG_REGION_COUNTY); /* 1983-92 */
     EG_CHECK_INT(eg__region_class("110100"), EG_REGION_PREFECTURE);
@@ -44,7 +47,8 @@ EG_TEST(region_classes) {
 }
 
 /* shared/spec/test-vectors.md B5, row by row. */
-EG_TEST(rid_b5_vectors) {
+EG_TEST(rid_b5_vectors)
+{
     uint32_t birth = 0;
     EG_CHECK_INT(eg__check_resident_id("11010519491231002X", 18, AS_OF, &birth),
                  EG_RID_VALID);
@@ -77,7 +81,8 @@ EG_TEST(rid_b5_vectors) {
                  "11010519491231002X");
 }
 
-EG_TEST(rid_check_char) {
+EG_TEST(rid_check_char)
+{
     EG_CHECK_INT(eg__rid_check_char("11010519491231002"), 'X');
     EG_CHECK_INT(eg__rid_check_char("36042619910101007"), '1');
     EG_CHECK_INT(eg__rid_check_char("13050319670401001"), '6');
@@ -86,7 +91,8 @@ EG_TEST(rid_check_char) {
 }
 
 /* Every wrong check character of every valid vector is rejected. */
-EG_TEST(rid_wrong_check_chars) {
+EG_TEST(rid_wrong_check_chars)
+{
     static const char *const valid[] = {
         "11010519491231002X", "360426199101010071", "44011320141005001X",
         "110105200002290021", "440524188001010014", "810000199001010019"};
@@ -103,7 +109,8 @@ EG_TEST(rid_wrong_check_chars) {
     }
 }
 
-EG_TEST(rid_regions) {
+EG_TEST(rid_regions)
+{
     EG_CHECK_INT(rid(make_rid("820000", 19900101, "001")), EG_RID_VALID);
     EG_CHECK_INT(rid(make_rid("830000", 19900101, "001")), EG_RID_VALID);
     EG_CHECK_INT(rid(make_rid("440399", 19900101, "001")),
@@ -115,7 +122,8 @@ EG_TEST(rid_regions) {
     EG_CHECK_INT(rid(make_rid("910000", 19900101, "001")), EG_RID_INVALID);
 }
 
-EG_TEST(rid_dates) {
+EG_TEST(rid_dates)
+{
     /* leap years: 2000 and 2004 yes, 1900 and 2001 no */
     EG_CHECK_INT(rid(make_rid("110105", 20000229, "001")), EG_RID_VALID);
     EG_CHECK_INT(rid(make_rid("110105", 20040229, "001")), EG_RID_VALID);
@@ -138,7 +146,8 @@ EG_TEST(rid_dates) {
                  EG_RID_INVALID);
 }
 
-EG_TEST(rid_legacy15) {
+EG_TEST(rid_legacy15)
+{
     uint32_t birth = 0;
     EG_CHECK_INT(eg__check_resident_id("110105680229001", 15, AS_OF, &birth),
                  EG_RID_VALID); /* 1968 is a leap year */
@@ -152,7 +161,8 @@ EG_TEST(rid_legacy15) {
     EG_CHECK_INT(rid("1101054912310"), EG_RID_INVALID);
 }
 
-EG_TEST(rid_lengths_and_alphabet) {
+EG_TEST(rid_lengths_and_alphabet)
+{
     EG_CHECK_INT(eg__check_resident_id("11010519491231002X", 17, AS_OF, NULL),
                  EG_RID_INVALID);
     EG_CHECK_INT(eg__check_resident_id("11010519491231002X", 16, AS_OF, NULL),
@@ -166,7 +176,8 @@ EG_TEST(rid_lengths_and_alphabet) {
     EG_CHECK_INT(birth, 7); /* untouched on failure */
 }
 
-int main(void) {
+int main(void)
+{
     eg_error err;
     EG_CHECK_INT(eg__check_init(&err), EG_OK);
     EG_RUN(region_classes);

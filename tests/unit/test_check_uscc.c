@@ -9,11 +9,13 @@
 
 #include <stdlib.h>
 
-static int uscc(const char *s) {
+static int uscc(const char *s)
+{
     return strlen(s) == 18 && eg__check_uscc(s, NULL);
 }
 
-EG_TEST(uscc_b6_vectors) {
+EG_TEST(uscc_b6_vectors)
+{
     int org = -1;
     EG_CHECK_INT(eg__check_uscc("91110000600037341L", &org), 1);
     EG_CHECK_INT(org, 1);
@@ -29,7 +31,8 @@ EG_TEST(uscc_b6_vectors) {
     EG_CHECK_INT(uscc("Y1110000600037341Y"), 1);
 }
 
-EG_TEST(uscc_check_char) {
+EG_TEST(uscc_check_char)
+{
     EG_CHECK_INT(eg__uscc_check_char("91110000600037341"), 'L');
     EG_CHECK_INT(eg__uscc_check_char("91310115MA1K3BTP2"), 'B');
     EG_CHECK_INT(eg__uscc_check_char("12120000401359081"), '6');
@@ -45,7 +48,8 @@ EG_TEST(uscc_check_char) {
 
 /* Changing any one of the 18 characters to another alphabet character
  * breaks the check (MOD 31 with weights coprime to 31). */
-EG_TEST(uscc_single_substitutions) {
+EG_TEST(uscc_single_substitutions)
+{
     static const char alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     char s[19];
     int accepted = 0;
@@ -61,7 +65,8 @@ EG_TEST(uscc_single_substitutions) {
     EG_CHECK_INT(accepted, 0);
 }
 
-EG_TEST(uscc_orgcode) {
+EG_TEST(uscc_orgcode)
+{
     int org = -1;
     /* 600037341: 6*3+3*5+7*8+3*4+4*2 = 109, 11 - 109 % 11 = 1 */
     EG_CHECK_INT(eg__check_uscc("91110000600037341L", &org), 1);
@@ -90,7 +95,8 @@ EG_TEST(uscc_orgcode) {
 }
 
 /* All 200 real codes of shared/data/uscc-samples.txt are valid. */
-EG_TEST(uscc_samples_file) {
+EG_TEST(uscc_samples_file)
+{
     const char *shared = getenv("EG_SHARED");
     if (!shared) {
         fprintf(stderr, "EG_SHARED unset: skipping uscc-samples.txt\n");
@@ -118,7 +124,8 @@ EG_TEST(uscc_samples_file) {
     EG_CHECK_INT(org_ok, 200); /* GB 11714 holds for all of them */
 }
 
-int main(void) {
+int main(void)
+{
     eg_error err;
     EG_CHECK_INT(eg__check_init(&err), EG_OK);
     EG_RUN(uscc_b6_vectors);

@@ -9,7 +9,8 @@
 
 #define S(lit) (const unsigned char *)(lit), sizeof(lit) - 1
 
-EG_TEST(binary_sniff) {
+EG_TEST(binary_sniff)
+{
     EG_CHECK_INT(eg__sniff_binary(S("")), 0);
     EG_CHECK_INT(eg__sniff_binary(NULL, 0), 0);
     EG_CHECK_INT(eg__sniff_binary(S("hello, world\n")), 0);
@@ -40,7 +41,8 @@ EG_TEST(binary_sniff) {
     EG_CHECK_INT(eg__sniff_binary((const unsigned char *)"abc\0", 3), 0);
 }
 
-EG_TEST(format_by_extension) {
+EG_TEST(format_by_extension)
+{
     /* The extension wins over content. */
     EG_CHECK_INT(eg__sniff_format("a.csv", S("just words\n")), EG_FORMAT_CSV);
     EG_CHECK_INT(eg__sniff_format("dir/A.CSV", S("")), EG_FORMAT_CSV);
@@ -74,7 +76,8 @@ EG_TEST(format_by_extension) {
     EG_CHECK_INT(eg__sniff_format("-", NULL, 0), EG_FORMAT_TEXT);
 }
 
-EG_TEST(format_csv_tsv_by_content) {
+EG_TEST(format_csv_tsv_by_content)
+{
     EG_CHECK_INT(eg__sniff_format("-", S("name,phone,city\nzhang,1,bj\n"
                                          "li,2,sh\n")),
                  EG_FORMAT_CSV);
@@ -118,7 +121,8 @@ EG_TEST(format_csv_tsv_by_content) {
     EG_CHECK_INT(eg__sniff_format("-", S("")), EG_FORMAT_TEXT);
 }
 
-EG_TEST(format_json_by_content) {
+EG_TEST(format_json_by_content)
+{
     EG_CHECK_INT(eg__sniff_format("-", S("{\"a\":1}\n{\"a\":2}\n")),
                  EG_FORMAT_JSONL);
     EG_CHECK_INT(eg__sniff_format("-", S("[1,2]\n[3,4]\n")), EG_FORMAT_JSONL);
@@ -163,14 +167,16 @@ EG_TEST(format_json_by_content) {
     EG_CHECK_INT(eg__sniff_format("-", S("[1,]\n")), EG_FORMAT_TEXT);
 }
 
-EG_TEST(json_deep_nesting) {
+EG_TEST(json_deep_nesting)
+{
     /* 10000 '[': taken on trust past the depth cap, no stack blow-up. */
     static unsigned char deep[10000];
     memset(deep, '[', sizeof deep);
     EG_CHECK_INT(eg__sniff_format("-", deep, sizeof deep), EG_FORMAT_JSON);
 }
 
-int main(void) {
+int main(void)
+{
     EG_RUN(binary_sniff);
     EG_RUN(format_by_extension);
     EG_RUN(format_csv_tsv_by_content);

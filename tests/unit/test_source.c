@@ -25,7 +25,8 @@
 
 static char tmpdir[] = "/tmp/eg_test_source.XXXXXX";
 
-static const char *tmp_path(const char *name) {
+static const char *tmp_path(const char *name)
+{
     static char paths[8][512];
     static int next;
     char *p = paths[next++ % 8];
@@ -33,7 +34,8 @@ static const char *tmp_path(const char *name) {
     return p;
 }
 
-static void write_file(const char *path, const void *data, size_t len) {
+static void write_file(const char *path, const void *data, size_t len)
+{
     FILE *f = fopen(path, "wb");
     EG_CHECK(f != NULL);
     if (!f)
@@ -44,7 +46,8 @@ static void write_file(const char *path, const void *data, size_t len) {
 
 /* Deterministic bytes: mostly text with some high bytes, compressible but
  * not trivially. */
-static void fill_pattern(unsigned char *p, size_t n, uint32_t seed) {
+static void fill_pattern(unsigned char *p, size_t n, uint32_t seed)
+{
     for (size_t i = 0; i < n; i++) {
         seed = seed * 1103515245u + 12345u;
         unsigned v = (seed >> 16) & 0xff;
@@ -54,7 +57,8 @@ static void fill_pattern(unsigned char *p, size_t n, uint32_t seed) {
     }
 }
 
-static void gzip_member(eg_buf *out, const void *data, size_t len) {
+static void gzip_member(eg_buf *out, const void *data, size_t len)
+{
     z_stream z = {0};
     EG_CHECK(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
                           Z_DEFAULT_STRATEGY) == Z_OK);
@@ -69,7 +73,8 @@ static void gzip_member(eg_buf *out, const void *data, size_t len) {
     deflateEnd(&z);
 }
 
-static void zstd_frame(eg_buf *out, const void *data, size_t len) {
+static void zstd_frame(eg_buf *out, const void *data, size_t len)
+{
     size_t bound = ZSTD_compressBound(len);
     EG_CHECK(eg__buf_reserve(out, bound) == EG_OK);
     size_t r = ZSTD_compress(out->data + out->len, bound, data, len, 3);
@@ -79,7 +84,8 @@ static void zstd_frame(eg_buf *out, const void *data, size_t len) {
 }
 
 /* Read a source to its end (or error) in pieces of `cap` bytes. */
-static int read_all(eg_source *src, size_t cap, eg_buf *out, eg_error *err) {
+static int read_all(eg_source *src, size_t cap, eg_buf *out, eg_error *err)
+{
     unsigned char *buf = malloc(cap);
     int rc;
     for (;;) {
@@ -96,7 +102,8 @@ static int read_all(eg_source *src, size_t cap, eg_buf *out, eg_error *err) {
 
 /* Open `path`, read it all with `cap`, compare with `want`. */
 static void check_file_reads(const char *path, size_t cap, const void *want,
-                             size_t want_len, const char *compression) {
+                             size_t want_len, const char *compression)
+{
     eg_source *src = NULL;
     eg_error err;
     EG_CHECK_INT(eg__source_open(&src, path, NULL, &err), EG_OK);
@@ -118,7 +125,8 @@ static void check_file_reads(const char *path, size_t cap, const void *want,
     eg__source_close(src);
 }
 
-EG_TEST(plain_file_small_caps) {
+EG_TEST(plain_file_small_caps)
+{
     enum { N = 300000 }; /* more than the 128 KiB input buffer */
     unsigned char *data = malloc(N);
     fill_pattern(data, N, 1);
@@ -138,7 +146,8 @@ EG_TEST(plain_file_small_caps) {
     free(data);
 }
 
-EG_TEST(memory_plain) {
+EG_TEST(memory_plain)
+{
     const char text[] = "name,phone\nzhang,x\n";
     eg_source *src = NULL;
     eg_error err;
@@ -155,7 +164,8 @@ EG_TEST(memory_plain) {
     eg__source_close(src);
 }
 
-EG_TEST(bad_arguments) {
+EG_TEST(bad_arguments)
+{
     eg_source *src = NULL;
     eg_error err;
     EG_CHECK_INT(eg__source_open(NULL, "x", NULL, &err), EG_EINVAL);
@@ -180,7 +190,8 @@ EG_TEST(bad_arguments) {
                  EG_EINVAL);
 }
 
-EG_TEST(gzip_single_and_multi_member) {
+EG_TEST(gzip_single_and_multi_member)
+{
     enum { N = 250000 };
     unsigned char *a = malloc(N), *b = malloc(N);
     fill_pattern(a, N, 2);
@@ -211,7 +222,8 @@ EG_TEST(gzip_single_and_multi_member) {
     free(b);
 }
 
-EG_TEST(gzip_files_from_the_gzip_tool) {
+EG_TEST(gzip_files_from_the_gzip_tool)
+{
     char path[512];
     const char *dir = getenv("EG_TESTDATA");
     snprintf(path, sizeof path, "%s/source/hello.txt.gz", dir ? dir : "data");
@@ -222,7 +234,8 @@ EG_TEST(gzip_files_from_the_gzip_tool) {
     check_file_reads(path, 5, "frame one\nframe two\n", 20, "zstd");
 }
 
-EG_TEST(zstd_single_and_multi_frame) {
+EG_TEST(zstd_single_and_multi_frame)
+{
     enum { N = 400000 };
     unsigned char *a = malloc(N), *b = malloc(N);
     fill_pattern(a, N, 4);
@@ -261,7 +274,8 @@ EG_TEST(zstd_single_and_multi_frame) {
  * `orig`, the code, and the exact message (built from the count read). */
 static void check_truncated(const char *path, const char *kind,
                             const unsigned char *orig, size_t orig_len,
-                            size_t compressed_len, size_t cap) {
+                            size_t compressed_len, size_t cap)
+{
     eg_source *src = NULL;
     eg_error err;
     EG_CHECK_INT(eg__source_open(&src, path, NULL, &err), EG_OK);
@@ -289,7 +303,8 @@ static void check_truncated(const char *path, const char *kind,
     eg__source_close(src);
 }
 
-EG_TEST(truncated_gzip_and_zstd) {
+EG_TEST(truncated_gzip_and_zstd)
+{
     enum { N = 500000 };
     unsigned char *a = malloc(N);
     fill_pattern(a, N, 6);
@@ -325,7 +340,8 @@ EG_TEST(truncated_gzip_and_zstd) {
     free(a);
 }
 
-EG_TEST(corrupt_gzip_and_zstd) {
+EG_TEST(corrupt_gzip_and_zstd)
+{
     enum { N = 100000 };
     unsigned char *a = malloc(N);
     fill_pattern(a, N, 7);
@@ -397,7 +413,8 @@ EG_TEST(corrupt_gzip_and_zstd) {
     free(a);
 }
 
-EG_TEST(zstd_window_too_large) {
+EG_TEST(zstd_window_too_large)
+{
     /* A hand-made frame: no content size, window descriptor 2^28, one raw
      * block holding "A".  `zstd -d --memory=512MB` decodes it. */
     static const unsigned char frame[] = {0x28, 0xb5, 0x2f, 0xfd, 0x00,
@@ -418,7 +435,8 @@ EG_TEST(zstd_window_too_large) {
 }
 
 /* Compress `total` zero bytes, streaming from a 1 MiB buffer. */
-static void make_gzip_zeros(const char *path, uint64_t total) {
+static void make_gzip_zeros(const char *path, uint64_t total)
+{
     static unsigned char zero[1 << 20], out[1 << 16];
     FILE *f = fopen(path, "wb");
     z_stream z = {0};
@@ -443,7 +461,8 @@ static void make_gzip_zeros(const char *path, uint64_t total) {
     fclose(f);
 }
 
-static void make_zstd_zeros(const char *path, uint64_t total) {
+static void make_zstd_zeros(const char *path, uint64_t total)
+{
     static unsigned char zero[1 << 20], out[1 << 16];
     FILE *f = fopen(path, "wb");
     ZSTD_CCtx *c = ZSTD_createCCtx();
@@ -465,13 +484,15 @@ static void make_zstd_zeros(const char *path, uint64_t total) {
     fclose(f);
 }
 
-static double now_seconds(void) {
+static double now_seconds(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static long max_rss_kib(void) {
+static long max_rss_kib(void)
+{
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
@@ -480,7 +501,8 @@ static long max_rss_kib(void) {
 /* Read a bomb with limits; expect EG_ELIMIT after exactly `want_bytes`
  * (or, when 0, any count) and the exact message `want`. */
 static void check_bomb(const char *path, eg_source_limits lim,
-                       uint64_t want_bytes, const char *want_prefix) {
+                       uint64_t want_bytes, const char *want_prefix)
+{
     eg_source *src = NULL;
     eg_error err;
     long rss_before = max_rss_kib();
@@ -509,7 +531,8 @@ static void check_bomb(const char *path, eg_source_limits lim,
     EG_CHECK(max_rss_kib() - rss_before < 64 * 1024);
 }
 
-EG_TEST(bombs_and_ratio) {
+EG_TEST(bombs_and_ratio)
+{
     const uint64_t big = (uint64_t)200 * 1000 * 1000;
     const char *gz = tmp_path("bomb.gz"), *zst = tmp_path("bomb.zst");
     make_gzip_zeros(gz, big);
@@ -552,7 +575,8 @@ EG_TEST(bombs_and_ratio) {
     eg__source_close(src);
 }
 
-EG_TEST(limits_at_the_edge) {
+EG_TEST(limits_at_the_edge)
+{
     /* Small but highly compressible (512 KiB of zeros, ~1000:1): fine,
      * since the ratio is only checked past 1 MiB. */
     const char *gz = tmp_path("small_zeros.gz");
@@ -603,7 +627,8 @@ EG_TEST(limits_at_the_edge) {
     free(zeros);
 }
 
-EG_TEST(special_files_refused) {
+EG_TEST(special_files_refused)
+{
     eg_source *src = (eg_source *)1;
     eg_error err;
     EG_CHECK_INT(eg__source_open(&src, "/dev/zero", NULL, &err),
@@ -635,7 +660,8 @@ EG_TEST(special_files_refused) {
     EG_CHECK_INT(eg__source_open(&src, link, NULL, &err), EG_EUNSUPPORTED);
 }
 
-EG_TEST(missing_and_unreadable) {
+EG_TEST(missing_and_unreadable)
+{
     eg_source *src = NULL;
     eg_error err;
     const char *missing = tmp_path("no/such/file");
@@ -667,7 +693,8 @@ EG_TEST(missing_and_unreadable) {
 }
 
 /* Standard input as a pipe fed by a child, and as a redirected file. */
-EG_TEST(standard_input) {
+EG_TEST(standard_input)
+{
     enum { N = 200000 };
     unsigned char *a = malloc(N);
     fill_pattern(a, N, 8);
@@ -709,7 +736,8 @@ EG_TEST(standard_input) {
 }
 
 /* A file that shrinks while read just ends; one that grows is read on. */
-EG_TEST(file_changes_while_read) {
+EG_TEST(file_changes_while_read)
+{
     enum { N = 300000 };
     unsigned char *a = malloc(N);
     fill_pattern(a, N, 9);
@@ -741,7 +769,8 @@ EG_TEST(file_changes_while_read) {
 /* Every allocation failing in turn: EG_ENOMEM (never a crash or, under
  * ASan, a leak), and once enough succeed, the right bytes. */
 static void torture_memory(const char *name, const eg_buf *z,
-                           const unsigned char *want, size_t want_len) {
+                           const unsigned char *want, size_t want_len)
+{
     int finished = 0;
     for (uint64_t n = 1; n < 200 && !finished; n++) {
         eg__alloc_fail_at(n, false);
@@ -774,7 +803,8 @@ static void torture_memory(const char *name, const eg_buf *z,
     EG_CHECK(finished);
 }
 
-static int count_open_fds(void) {
+static int count_open_fds(void)
+{
     int n = 0;
     for (int fd = 0; fd < 1024; fd++)
         if (fcntl(fd, F_GETFD) != -1)
@@ -783,7 +813,8 @@ static int count_open_fds(void) {
 }
 
 /* The same over a file: every failure path closes its descriptor. */
-static void torture_file(const char *path, size_t want_len) {
+static void torture_file(const char *path, size_t want_len)
+{
     int fds_before = count_open_fds();
     int finished = 0;
     for (uint64_t n = 1; n < 200 && !finished; n++) {
@@ -813,7 +844,8 @@ static void torture_file(const char *path, size_t want_len) {
     EG_CHECK(finished);
 }
 
-EG_TEST(allocation_failures) {
+EG_TEST(allocation_failures)
+{
     enum { N = 50000 };
     unsigned char *a = malloc(N);
     fill_pattern(a, N, 10);
@@ -832,14 +864,16 @@ EG_TEST(allocation_failures) {
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw) {
+                    struct FTW *ftw)
+{
     (void)st;
     (void)flag;
     (void)ftw;
     return remove(path);
 }
 
-int main(void) {
+int main(void)
+{
     signal(SIGPIPE, SIG_IGN);
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");

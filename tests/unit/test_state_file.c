@@ -21,7 +21,8 @@
 
 static const char *KEY = "00112233aabbccdd";
 
-static eg_state *sample_state(void) {
+static eg_state *sample_state(void)
+{
     eg_state_options o = EG_STATE_OPTIONS_INIT;
     o.key_id = KEY;
     eg_state *st = NULL;
@@ -59,7 +60,8 @@ static eg_state *sample_state(void) {
     return st;
 }
 
-static void check_sample_counts(const eg_state *st) {
+static void check_sample_counts(const eg_state *st)
+{
     eg_counts c;
     eg_error err;
     EG_CHECK_INT(eg_state_count(st, 20250601, &c, &err), EG_OK);
@@ -72,7 +74,8 @@ static void check_sample_counts(const eg_state *st) {
     EG_CHECK_INT(c.findings, 8);
 }
 
-static unsigned char *file_bytes(const char *path, size_t *len) {
+static unsigned char *file_bytes(const char *path, size_t *len)
+{
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -87,7 +90,8 @@ static unsigned char *file_bytes(const char *path, size_t *len) {
     return b;
 }
 
-static unsigned char *sample_bytes(size_t *len) {
+static unsigned char *sample_bytes(size_t *len)
+{
     eg_state *st = sample_state();
     char path[64];
     snprintf(path, sizeof path, "/tmp/eg_test_file_%d.st", (int)getpid());
@@ -100,7 +104,8 @@ static unsigned char *sample_bytes(size_t *len) {
     return b;
 }
 
-static int read_buf(const unsigned char *b, size_t n, eg_error *err) {
+static int read_buf(const unsigned char *b, size_t n, eg_error *err)
+{
     eg_state *st = NULL;
     int rc = eg_state_read_buffer(&st, b, n, err);
     if (rc == EG_OK)
@@ -111,7 +116,8 @@ static int read_buf(const unsigned char *b, size_t n, eg_error *err) {
 }
 
 /* Recompute the body SHA-256 and the header CRC after an edit. */
-static void reseal(unsigned char *b, size_t n) {
+static void reseal(unsigned char *b, size_t n)
+{
     unsigned int len;
     EVP_Digest(b + 96, n - 96, b + 56, &len, EVP_sha256(), NULL);
     b[48] = (unsigned char)(n - 96);
@@ -122,7 +128,8 @@ static void reseal(unsigned char *b, size_t n) {
         b[92 + i] = (unsigned char)(crc >> (8 * i));
 }
 
-EG_TEST(round_trip) {
+EG_TEST(round_trip)
+{
     size_t n;
     unsigned char *b = sample_bytes(&n);
     eg_error err;
@@ -141,7 +148,8 @@ EG_TEST(round_trip) {
     free(b);
 }
 
-EG_TEST(every_flipped_byte_is_caught) {
+EG_TEST(every_flipped_byte_is_caught)
+{
     size_t n;
     unsigned char *b = sample_bytes(&n);
     eg_error err;
@@ -168,7 +176,8 @@ EG_TEST(every_flipped_byte_is_caught) {
     free(b);
 }
 
-EG_TEST(every_truncation_is_caught) {
+EG_TEST(every_truncation_is_caught)
+{
     size_t n;
     unsigned char *b = sample_bytes(&n);
     eg_error err;
@@ -187,7 +196,8 @@ EG_TEST(every_truncation_is_caught) {
     free(b);
 }
 
-EG_TEST(foreign_files_and_newer_versions) {
+EG_TEST(foreign_files_and_newer_versions)
+{
     eg_error err;
     unsigned char png[128] = "\x89PNG\r\n\x1a\n";
     EG_CHECK_INT(read_buf(png, sizeof png, &err), EG_ECORRUPT);
@@ -212,7 +222,8 @@ EG_TEST(foreign_files_and_newer_versions) {
 
 /* Offsets in the sample body: the type table (one row per catalog type:
  * length, name, 8-byte count), 64 bytes of record counters, then keys. */
-static size_t keys_offset(const unsigned char *b) {
+static size_t keys_offset(const unsigned char *b)
+{
     size_t off = 96;
     uint32_t types = (uint32_t)b[20] | (uint32_t)b[21] << 8;
     for (uint32_t i = 0; i < types; i++)
@@ -220,7 +231,8 @@ static size_t keys_offset(const unsigned char *b) {
     return off + 64;
 }
 
-EG_TEST(structure_is_checked_even_with_valid_checksums) {
+EG_TEST(structure_is_checked_even_with_valid_checksums)
+{
     size_t n;
     unsigned char *b = sample_bytes(&n);
     unsigned char *c = malloc(n + 32);
@@ -271,7 +283,8 @@ EG_TEST(structure_is_checked_even_with_valid_checksums) {
     free(b);
 }
 
-EG_TEST(bad_file_leaves_merge_target_unchanged) {
+EG_TEST(bad_file_leaves_merge_target_unchanged)
+{
     size_t n;
     unsigned char *b = sample_bytes(&n);
     b[n - 20] ^= 0x40;
@@ -305,7 +318,8 @@ EG_TEST(bad_file_leaves_merge_target_unchanged) {
     free(b);
 }
 
-EG_TEST(golden_v1_file_still_reads) {
+EG_TEST(golden_v1_file_still_reads)
+{
     const char *dir = getenv("EG_TESTDATA");
     char path[512];
     snprintf(path, sizeof path, "%s/state/golden-v1.egstate",
@@ -327,7 +341,8 @@ EG_TEST(golden_v1_file_still_reads) {
     eg_state_free(st);
 }
 
-int main(void) {
+int main(void)
+{
     EG_RUN(round_trip);
     EG_RUN(every_flipped_byte_is_caught);
     EG_RUN(every_truncation_is_caught);

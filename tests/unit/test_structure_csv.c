@@ -34,7 +34,8 @@ typedef struct run {
     int has_header;
 } run;
 
-static char *dup_or_null(const char *s) {
+static char *dup_or_null(const char *s)
+{
     if (!s)
         return NULL;
     size_t n = strlen(s) + 1;
@@ -43,7 +44,8 @@ static char *dup_or_null(const char *s) {
     return d;
 }
 
-static void run_free(run *r) {
+static void run_free(run *r)
+{
     for (size_t i = 0; i < r->n; i++) {
         free(r->a[i].field);
         free(r->a[i].name);
@@ -53,7 +55,8 @@ static void run_free(run *r) {
     memset(r, 0, sizeof *r);
 }
 
-static void keep(answer *a, const eg_cursor_pos *p) {
+static void keep(answer *a, const eg_cursor_pos *p)
+{
     a->record = p->record;
     a->column = p->column;
     a->in_header = p->in_header;
@@ -63,7 +66,8 @@ static void keep(answer *a, const eg_cursor_pos *p) {
     a->name = dup_or_null(p->name);
 }
 
-static void finish(run *r, eg_cursor *c) {
+static void finish(run *r, eg_cursor *c)
+{
     r->problem = dup_or_null(eg__cursor_problem(c, &r->problem_off));
     r->records = eg__cursor_records(c);
     r->has_header = eg__cursor_has_header(c);
@@ -71,13 +75,15 @@ static void finish(run *r, eg_cursor *c) {
 }
 
 /* Targets sought: all of [0, n] when `targets` is NULL. */
-static uint64_t target_at(const uint64_t *targets, size_t i) {
+static uint64_t target_at(const uint64_t *targets, size_t i)
+{
     return targets ? targets[i] : (uint64_t)i;
 }
 
 static run run_single(eg_format fmt, const eg_cursor_limits *lim,
                       const char *in, size_t n, const uint64_t *targets,
-                      size_t nt) {
+                      size_t nt)
+{
     run r = {0};
     eg_cursor *c = NULL;
     int rc = eg__cursor_new(&c, fmt, lim, NULL);
@@ -106,7 +112,8 @@ static run run_single(eg_format fmt, const eg_cursor_limits *lim,
  * owned region are sought, then the region's end. */
 static run run_chunked(eg_format fmt, const eg_cursor_limits *lim,
                        const char *in, size_t n, const uint64_t *targets,
-                       size_t nt, size_t step, size_t back, size_t ahead) {
+                       size_t nt, size_t step, size_t back, size_t ahead)
+{
     run r = {0};
     eg_cursor *c = NULL;
     if (eg__cursor_new(&c, fmt, lim, NULL) != EG_OK)
@@ -142,12 +149,14 @@ static run run_chunked(eg_format fmt, const eg_cursor_limits *lim,
     return r;
 }
 
-static int same_str(const char *a, const char *b) {
+static int same_str(const char *a, const char *b)
+{
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
 /* Number of differences between two runs (reported on stderr). */
-static int compare_runs(const run *x, const run *y, const char *what) {
+static int compare_runs(const run *x, const run *y, const char *what)
+{
     int bad = 0;
     for (size_t i = 0; i < x->n && bad < 5; i++) {
         const answer *a = &x->a[i], *b = &y->a[i];
@@ -171,7 +180,8 @@ static int compare_runs(const run *x, const run *y, const char *what) {
  * overlaps, and check every answer is the same; returns the whole run. */
 static run check_chunking(eg_format fmt, const eg_cursor_limits *lim,
                           const char *in, size_t n, const uint64_t *targets,
-                          size_t nt) {
+                          size_t nt)
+{
     static const size_t steps[] = {1, 2, 3, 7, 64, 4096};
     run whole = run_single(fmt, lim, in, n, targets, nt);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
@@ -188,7 +198,8 @@ static run check_chunking(eg_format fmt, const eg_cursor_limits *lim,
 }
 
 /* Offset of the first occurrence of `needle` in `in` (must exist). */
-static size_t at(const char *in, const char *needle) {
+static size_t at(const char *in, const char *needle)
+{
     const char *p = strstr(in, needle);
     if (!p) {
         fprintf(stderr, "needle not in input\n");
@@ -200,7 +211,8 @@ static size_t at(const char *in, const char *needle) {
 static const eg_format CSV = EG_FORMAT_CSV;
 
 /* The answer at `off` of a whole run (targets were every offset). */
-static const answer *A(const run *r, size_t off) {
+static const answer *A(const run *r, size_t off)
+{
     return &r->a[off];
 }
 
@@ -220,11 +232,13 @@ static const answer *A(const run *r, size_t off) {
         EG_CHECK_INT(a_->in_string, 0);                                        \
     } while (0)
 
-static run whole(eg_format fmt, const char *in) {
+static run whole(eg_format fmt, const char *in)
+{
     return check_chunking(fmt, NULL, in, strlen(in), NULL, 0);
 }
 
-EG_TEST(bom_crlf_quotes) {
+EG_TEST(bom_crlf_quotes)
+{
     const char *in = "\xEF\xBB\xBFname,phone,note\r\n"
                      "\"Zhang, San\",13800138000,\"said \"\"hi\"\"\r\nbye\"\r\n"
                      "Li Si,13900139000,plain\r\n";
@@ -254,7 +268,8 @@ EG_TEST(bom_crlf_quotes) {
     run_free(&r);
 }
 
-EG_TEST(no_header) {
+EG_TEST(no_header)
+{
     const char *in = "13800138000,张三\n13900139000,李四\n";
     run r = whole(CSV, in);
     /* first row: provisional in_header, column numbers */
@@ -266,7 +281,8 @@ EG_TEST(no_header) {
     run_free(&r);
 }
 
-EG_TEST(header_rules) {
+EG_TEST(header_rules)
+{
     static const struct {
         const char *in;
         int header;
@@ -323,7 +339,8 @@ EG_TEST(header_rules) {
     run_free(&r);
 }
 
-EG_TEST(partial_bom_is_content) {
+EG_TEST(partial_bom_is_content)
+{
     const char *in = "\xEF\xBBx,y\n1,2\n";
     run r = whole(CSV, in);
     EG_CHECK_INT(r.has_header, 1);
@@ -332,7 +349,8 @@ EG_TEST(partial_bom_is_content) {
     run_free(&r);
 }
 
-EG_TEST(lenient_quotes) {
+EG_TEST(lenient_quotes)
+{
     /* a quote inside an unquoted field is data; bytes after a closing
      * quote join the field */
     const char *in = "a,b,c\nab\"c,\"x\"y,z\n\"\"\"\",,\"\"\n";
@@ -350,7 +368,8 @@ EG_TEST(lenient_quotes) {
     run_free(&r);
 }
 
-EG_TEST(tsv) {
+EG_TEST(tsv)
+{
     const char *in = "姓名\t手机号\t身份证号\n"
                      "张三\t13800138000\t11010519491231002X\n"
                      "李四\t\"139,0013\t9000\"\t110105194912310037\n";
@@ -373,7 +392,8 @@ EG_TEST(tsv) {
     run_free(&r);
 }
 
-EG_TEST(unbalanced_quote) {
+EG_TEST(unbalanced_quote)
+{
     const char *in = "a,b\n1,\"2,3\n4,5\n";
     run r = whole(CSV, in);
     CHECK_AT(r, at(in, "4"), 1, 1, "b", "b", 0); /* still in the quotes */
@@ -388,13 +408,15 @@ EG_TEST(unbalanced_quote) {
     run_free(&r);
 }
 
-static char *columns_row(char *w, const char *prefix, int n, char end) {
+static char *columns_row(char *w, const char *prefix, int n, char end)
+{
     for (int i = 1; i <= n; i++)
         w += sprintf(w, "%s%d%c", prefix, i, i == n ? end : ',');
     return w;
 }
 
-EG_TEST(hundred_thousand_columns) {
+EG_TEST(hundred_thousand_columns)
+{
     enum { N = 100000 };
     char *in = malloc((size_t)N * 16 * 2 + 16);
     char *w = columns_row(in, "c", N, '\n');
@@ -422,7 +444,8 @@ EG_TEST(hundred_thousand_columns) {
     free(in);
 }
 
-EG_TEST(limits) {
+EG_TEST(limits)
+{
     /* 9,999 names (under 64 KiB, no five-digit run) with 5,000 kept */
     enum { N = 9999 };
     char *in = malloc((size_t)N * 16 * 2 + 16);
@@ -452,7 +475,8 @@ EG_TEST(limits) {
     run_free(&r);
 }
 
-EG_TEST(gigabyte_field) {
+EG_TEST(gigabyte_field)
+{
     /* one quoted field of 1 GiB, fed through a 1 MiB buffer: the cursor
      * must neither keep it nor slow down on it */
     enum { MB = 1 << 20 };
@@ -491,7 +515,8 @@ EG_TEST(gigabyte_field) {
     free(x);
 }
 
-EG_TEST(bad_format_and_nomem) {
+EG_TEST(bad_format_and_nomem)
+{
     eg_cursor *c = (eg_cursor *)1;
     eg_error err;
     EG_CHECK_INT(eg__cursor_new(&c, EG_FORMAT_TEXT, NULL, &err), EG_EINVAL);
@@ -507,7 +532,8 @@ EG_TEST(bad_format_and_nomem) {
     }
 }
 
-int main(void) {
+int main(void)
+{
     EG_RUN(bom_crlf_quotes);
     EG_RUN(no_header);
     EG_RUN(header_rules);

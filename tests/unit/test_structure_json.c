@@ -35,7 +35,8 @@ typedef struct run {
     int has_header;
 } run;
 
-static char *dup_or_null(const char *s) {
+static char *dup_or_null(const char *s)
+{
     if (!s)
         return NULL;
     size_t n = strlen(s) + 1;
@@ -44,7 +45,8 @@ static char *dup_or_null(const char *s) {
     return d;
 }
 
-static void run_free(run *r) {
+static void run_free(run *r)
+{
     for (size_t i = 0; i < r->n; i++) {
         free(r->a[i].field);
         free(r->a[i].name);
@@ -54,7 +56,8 @@ static void run_free(run *r) {
     memset(r, 0, sizeof *r);
 }
 
-static void keep(answer *a, const eg_cursor_pos *p) {
+static void keep(answer *a, const eg_cursor_pos *p)
+{
     a->record = p->record;
     a->column = p->column;
     a->in_header = p->in_header;
@@ -64,7 +67,8 @@ static void keep(answer *a, const eg_cursor_pos *p) {
     a->name = dup_or_null(p->name);
 }
 
-static void finish(run *r, eg_cursor *c) {
+static void finish(run *r, eg_cursor *c)
+{
     r->problem = dup_or_null(eg__cursor_problem(c, &r->problem_off));
     r->records = eg__cursor_records(c);
     r->has_header = eg__cursor_has_header(c);
@@ -72,13 +76,15 @@ static void finish(run *r, eg_cursor *c) {
 }
 
 /* Targets sought: all of [0, n] when `targets` is NULL. */
-static uint64_t target_at(const uint64_t *targets, size_t i) {
+static uint64_t target_at(const uint64_t *targets, size_t i)
+{
     return targets ? targets[i] : (uint64_t)i;
 }
 
 static run run_single(eg_format fmt, const eg_cursor_limits *lim,
                       const char *in, size_t n, const uint64_t *targets,
-                      size_t nt) {
+                      size_t nt)
+{
     run r = {0};
     eg_cursor *c = NULL;
     int rc = eg__cursor_new(&c, fmt, lim, NULL);
@@ -107,7 +113,8 @@ static run run_single(eg_format fmt, const eg_cursor_limits *lim,
  * owned region are sought, then the region's end. */
 static run run_chunked(eg_format fmt, const eg_cursor_limits *lim,
                        const char *in, size_t n, const uint64_t *targets,
-                       size_t nt, size_t step, size_t back, size_t ahead) {
+                       size_t nt, size_t step, size_t back, size_t ahead)
+{
     run r = {0};
     eg_cursor *c = NULL;
     if (eg__cursor_new(&c, fmt, lim, NULL) != EG_OK)
@@ -143,12 +150,14 @@ static run run_chunked(eg_format fmt, const eg_cursor_limits *lim,
     return r;
 }
 
-static int same_str(const char *a, const char *b) {
+static int same_str(const char *a, const char *b)
+{
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
 /* Number of differences between two runs (reported on stderr). */
-static int compare_runs(const run *x, const run *y, const char *what) {
+static int compare_runs(const run *x, const run *y, const char *what)
+{
     int bad = 0;
     for (size_t i = 0; i < x->n && bad < 5; i++) {
         const answer *a = &x->a[i], *b = &y->a[i];
@@ -172,7 +181,8 @@ static int compare_runs(const run *x, const run *y, const char *what) {
  * overlaps, and check every answer is the same; returns the whole run. */
 static run check_chunking(eg_format fmt, const eg_cursor_limits *lim,
                           const char *in, size_t n, const uint64_t *targets,
-                          size_t nt) {
+                          size_t nt)
+{
     static const size_t steps[] = {1, 2, 3, 7, 64, 4096};
     run whole = run_single(fmt, lim, in, n, targets, nt);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
@@ -189,7 +199,8 @@ static run check_chunking(eg_format fmt, const eg_cursor_limits *lim,
 }
 
 /* Offset of the first occurrence of `needle` in `in` (must exist). */
-static size_t at(const char *in, const char *needle) {
+static size_t at(const char *in, const char *needle)
+{
     const char *p = strstr(in, needle);
     if (!p) {
         fprintf(stderr, "needle not in input\n");
@@ -216,11 +227,13 @@ static const eg_format JSONL = EG_FORMAT_JSONL;
         EG_CHECK_INT(a_->in_header, 0);                                        \
     } while (0)
 
-static run whole(eg_format fmt, const char *in) {
+static run whole(eg_format fmt, const char *in)
+{
     return check_chunking(fmt, NULL, in, strlen(in), NULL, 0);
 }
 
-EG_TEST(jsonl_nested) {
+EG_TEST(jsonl_nested)
+{
     const char *in =
         "{\"req\":{\"body\":{\"receiver\":{\"phone\":\"13812345678\","
         "\"name\":\"张三\"}}}}\n"
@@ -251,7 +264,8 @@ EG_TEST(jsonl_nested) {
     run_free(&r);
 }
 
-EG_TEST(numbers_and_literals) {
+EG_TEST(numbers_and_literals)
+{
     const char *in =
         "{\"location\": {\"lat\":28.246819,\r\n \"lng\":-112.9e+1},"
         "\"ok\":true, \"v\" : null, \"f\":false,\"z\":0}";
@@ -285,7 +299,8 @@ EG_TEST(numbers_and_literals) {
     }
 }
 
-EG_TEST(escaped_keys) {
+EG_TEST(escaped_keys)
+{
     const char *in = "{\"\\ud83d\\ude00\":\"1\",\"\\ud800x\":\"2\","
                      "\"\\ud800\\u0041\":\"3\",\"\\uZZ\":\"4\",\"\\q\":\"5\","
                      "\"\\u0000\":\"6\",\"\\ud83d\\uDE00\\\"\":\"7\","
@@ -326,7 +341,8 @@ EG_TEST(escaped_keys) {
     run_free(&r);
 }
 
-EG_TEST(key_truncation) {
+EG_TEST(key_truncation)
+{
     const char *in = "{\"手机号码\":\"1\",\"abcdef\":\"2\","
                      "\"\\u624b\\u673a\":\"3\",\"ab~/\":\"4\"}";
     eg_cursor_limits lim = {0, 0, 4};
@@ -338,7 +354,8 @@ EG_TEST(key_truncation) {
     run_free(&r);
 }
 
-EG_TEST(jsonl_broken_lines) {
+EG_TEST(jsonl_broken_lines)
+{
     const char *in = "{\"a\":1}\n"
                      "{\"a\": [1, }\n"
                      "\n"
@@ -379,7 +396,8 @@ EG_TEST(jsonl_broken_lines) {
     run_free(&r);
 }
 
-EG_TEST(json_records) {
+EG_TEST(json_records)
+{
     const char *in = "[{\"id\":\"a\"},\n {\"id\":\"b\"}]\n"
                      "{\"id\":\"c\"} {\"id\":\"d\"}, \"e\" 17";
     run r = whole(JSON, in);
@@ -426,7 +444,8 @@ EG_TEST(json_records) {
     run_free(&r);
 }
 
-EG_TEST(depth_limit) {
+EG_TEST(depth_limit)
+{
     const char *in = "{\"a\":{\"b\":{\"c\":{\"d\":\"x\",\"q\":[\"]}\"]},"
                      "\"e\":\"y\"}},\"f\":[[[[\"w\"]]],\"v\"]}";
     eg_cursor_limits lim = {3, 0, 0};
@@ -441,7 +460,8 @@ EG_TEST(depth_limit) {
     run_free(&r);
 }
 
-EG_TEST(million_deep) {
+EG_TEST(million_deep)
+{
     enum { N = 1000000 };
     const char *mid = "\"13800138000\"";
     const char *tail = "{\"after\":\"v\"}";
@@ -475,7 +495,8 @@ EG_TEST(million_deep) {
     free(in);
 }
 
-EG_TEST(nomem) {
+EG_TEST(nomem)
+{
     /* every allocation failing in turn: creation fails cleanly, or a seek
      * returns EG_ENOMEM and the cursor can go on once memory is back */
     const char *in =
@@ -506,7 +527,8 @@ EG_TEST(nomem) {
     }
 }
 
-int main(void) {
+int main(void)
+{
     EG_RUN(jsonl_nested);
     EG_RUN(numbers_and_literals);
     EG_RUN(escaped_keys);

@@ -27,14 +27,16 @@ typedef struct walk_log {
 } walk_log;
 
 static void log_line(walk_log *l, const char *fmt, const char *a, int code,
-                     const char *b) {
+                     const char *b)
+{
     int n = snprintf(l->text + l->len, sizeof l->text - l->len, fmt, a,
                      code ? eg_error_name(code) : "", b ? b : "");
     if (n > 0 && (size_t)n < sizeof l->text - l->len)
         l->len += (size_t)n;
 }
 
-static int on_input(const char *path, void *payload) {
+static int on_input(const char *path, void *payload)
+{
     walk_log *l = payload;
     log_line(l, "IN %s%s%s\n", path, 0, NULL);
     l->inputs++;
@@ -42,11 +44,13 @@ static int on_input(const char *path, void *payload) {
 }
 
 static void on_skip(const char *path, int code, const char *reason,
-                    void *payload) {
+                    void *payload)
+{
     log_line(payload, "SKIP %s %s %s\n", path, code, reason);
 }
 
-static void touch(const char *path) {
+static void touch(const char *path)
+{
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     EG_CHECK(fd >= 0);
     if (fd >= 0) {
@@ -55,7 +59,8 @@ static void touch(const char *path) {
     }
 }
 
-static int walk(walk_log *l, const char *const *paths, size_t n) {
+static int walk(walk_log *l, const char *const *paths, size_t n)
+{
     eg_error err;
     l->len = 0;
     l->text[0] = '\0';
@@ -64,7 +69,8 @@ static int walk(walk_log *l, const char *const *paths, size_t n) {
 }
 
 /* The tree, relative to tmpdir (the tests chdir there). */
-static void make_tree(void) {
+static void make_tree(void)
+{
     EG_CHECK_INT(mkdir("d", 0755), 0);
     touch("d/b.txt");
     touch("d/a.txt");
@@ -83,7 +89,8 @@ static void make_tree(void) {
     EG_CHECK_INT(mkfifo("d/fifo", 0600), 0);
 }
 
-EG_TEST(walk_order_and_links) {
+EG_TEST(walk_order_and_links)
+{
     walk_log l = {0};
     const char *args[] = {"d"};
     EG_CHECK_INT(walk(&l, args, 1), EG_OK);
@@ -109,7 +116,8 @@ EG_TEST(walk_order_and_links) {
     EG_CHECK_STR(l.text, first);
 }
 
-EG_TEST(walk_arguments) {
+EG_TEST(walk_arguments)
+{
     walk_log l = {0};
     const char *args[] = {"d/a.txt", "-",         "missing",
                           "d/fifo",  "/dev/null", "d/link_dir",
@@ -136,7 +144,8 @@ EG_TEST(walk_arguments) {
     EG_CHECK_INT(eg__walk(args, 1, NULL, NULL, NULL, &err), EG_EINVAL);
 }
 
-EG_TEST(walk_stop) {
+EG_TEST(walk_stop)
+{
     walk_log l = {0};
     l.stop_after = 2;
     const char *args[] = {"d", "d/a.txt"};
@@ -147,7 +156,8 @@ EG_TEST(walk_stop) {
     EG_CHECK_STR(l.text, "IN d/.hidden\nIN d/C.txt\n");
 }
 
-EG_TEST(walk_depth_cap) {
+EG_TEST(walk_depth_cap)
+{
     /* deep/n/n/.../n: 258 levels under "deep"; a file at levels 256 and
      * 257.  Level 257 is past the cap of 256. */
     char path[4096] = "deep";
@@ -178,7 +188,8 @@ EG_TEST(walk_depth_cap) {
 
 /* Run `fn` as an unprivileged user when we are root (chmod 000 does not
  * stop root); returns the child's exit status. */
-static int run_unprivileged(int (*fn)(void)) {
+static int run_unprivileged(int (*fn)(void))
+{
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0) {
@@ -192,7 +203,8 @@ static int run_unprivileged(int (*fn)(void)) {
     return WEXITSTATUS(status);
 }
 
-static int walk_locked_child(void) {
+static int walk_locked_child(void)
+{
     walk_log l = {0};
     const char *args[] = {"locked"};
     int rc = walk(&l, args, 1);
@@ -206,7 +218,8 @@ static int walk_locked_child(void) {
     return 0;
 }
 
-EG_TEST(walk_unreadable) {
+EG_TEST(walk_unreadable)
+{
     EG_CHECK_INT(mkdir("locked", 0755), 0);
     touch("locked/file.txt");
     touch("locked/open.txt");
@@ -222,7 +235,8 @@ EG_TEST(walk_unreadable) {
 
 /* Allocation N fails, for every N: EG_ENOMEM, nothing leaks (ASan), and
  * with enough memory the full walk. */
-EG_TEST(walk_allocation_failures) {
+EG_TEST(walk_allocation_failures)
+{
     const char *args[] = {"d"};
     int finished = 0;
     for (uint64_t n = 1; n < 500 && !finished; n++) {
@@ -241,14 +255,16 @@ EG_TEST(walk_allocation_failures) {
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw) {
+                    struct FTW *ftw)
+{
     (void)st;
     (void)flag;
     (void)ftw;
     return remove(path);
 }
 
-int main(void) {
+int main(void)
+{
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd) || !mkdtemp(tmpdir) || chdir(tmpdir) != 0) {
         perror("setup");
