@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         abort();                                                               \
     } while (0)
 
-static int compressed(const uint8_t *p, size_t n) {
+static int compressed(const uint8_t *p, size_t n)
+{
     if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
         return 1;
     if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
@@ -46,11 +47,13 @@ static int compressed(const uint8_t *p, size_t n) {
            p[3] == 0x18;
 }
 
-static int hexdigit(char c) {
+static int hexdigit(char c)
+{
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-static void check_fingerprint(const got_finding *g) {
+static void check_fingerprint(const got_finding *g)
+{
     uint64_t v = 0;
     for (int i = 0; i < 16; i++) {
         char c = g->fingerprint[i];
@@ -65,7 +68,8 @@ static void check_fingerprint(const got_finding *g) {
 /* The checks that need the raw bytes (uncompressed input only). */
 static void check_against_bytes(const got_finding *g, const uint8_t *data,
                                 size_t size, uint64_t *nl_pos,
-                                uint64_t *nl_count) {
+                                uint64_t *nl_count)
+{
     if (g->end > size)
         FAIL("finding ends at %llu past the input (%zu bytes)",
              (unsigned long long)g->end, size);
@@ -84,7 +88,8 @@ static void check_against_bytes(const got_finding *g, const uint8_t *data,
 }
 
 static void check_findings(const collected *c, const uint8_t *data, size_t size,
-                           int raw, eg_format fmt) {
+                           int raw, eg_format fmt)
+{
     uint64_t nl_pos = 0, nl_count = 0, prev = 0;
     for (size_t i = 0; i < c->n; i++) {
         const got_finding *g = &c->f[i];
@@ -114,7 +119,8 @@ static void check_findings(const collected *c, const uint8_t *data, size_t size,
     }
 }
 
-static int binary_skipped(const collected *c) {
+static int binary_skipped(const collected *c)
+{
     for (size_t i = 0; i < c->nw; i++)
         if (c->w[i].code == EG_EUNSUPPORTED &&
             strstr(c->w[i].message, "binary file skipped"))
@@ -123,7 +129,8 @@ static int binary_skipped(const collected *c) {
 }
 
 static void scan_once(const uint8_t *data, size_t size, eg_format fmt,
-                      uint8_t opt_byte) {
+                      uint8_t opt_byte)
+{
     eg_scan_options o = EG_SCAN_OPTIONS_INIT;
     o.threads = 1;
     o.format = fmt;
@@ -169,7 +176,8 @@ static void scan_once(const uint8_t *data, size_t size, eg_format fmt,
     collected_free(&c);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     static const eg_format forced[] = {EG_FORMAT_TEXT, EG_FORMAT_CSV,
                                        EG_FORMAT_TSV, EG_FORMAT_JSON,
                                        EG_FORMAT_JSONL};

@@ -45,7 +45,8 @@ typedef struct collected {
     eg_input_info info; /* the last input_done (path not kept) */
 } collected;
 
-static void *collect_grow(void *p, size_t *cap, size_t n, size_t size) {
+static void *collect_grow(void *p, size_t *cap, size_t n, size_t size)
+{
     if (n < *cap)
         return p;
     *cap = *cap ? *cap * 2 : 64;
@@ -55,7 +56,8 @@ static void *collect_grow(void *p, size_t *cap, size_t n, size_t size) {
     return q;
 }
 
-static char *collect_strdup(const char *s) {
+static char *collect_strdup(const char *s)
+{
     if (!s)
         return NULL;
     size_t n = strlen(s) + 1;
@@ -66,7 +68,8 @@ static char *collect_strdup(const char *s) {
     return d;
 }
 
-static int collect_finding(const eg_finding *f, void *payload) {
+static int collect_finding(const eg_finding *f, void *payload)
+{
     collected *c = payload;
     c->f = collect_grow(c->f, &c->cap, c->n, sizeof *c->f);
     got_finding *g = &c->f[c->n++];
@@ -92,7 +95,8 @@ static int collect_finding(const eg_finding *f, void *payload) {
     return 0;
 }
 
-static void collect_input_done(const eg_input_info *info, void *payload) {
+static void collect_input_done(const eg_input_info *info, void *payload)
+{
     collected *c = payload;
     c->inputs_done++;
     c->info = *info;
@@ -100,7 +104,8 @@ static void collect_input_done(const eg_input_info *info, void *payload) {
 }
 
 static void collect_warning(const char *path, uint64_t offset, int code,
-                            const char *message, void *payload) {
+                            const char *message, void *payload)
+{
     collected *c = payload;
     (void)path;
     c->w = collect_grow(c->w, &c->capw, c->nw, sizeof *c->w);
@@ -113,7 +118,8 @@ static void collect_warning(const char *path, uint64_t offset, int code,
 static const eg_sink collect_sink = {collect_finding, collect_input_done,
                                      collect_warning, NULL};
 
-static void collected_free(collected *c) {
+static void collected_free(collected *c)
+{
     for (size_t i = 0; i < c->n; i++)
         free(c->f[i].field);
     for (size_t i = 0; i < c->nw; i++)
@@ -126,7 +132,8 @@ static void collected_free(collected *c) {
 /* One engine for the whole fuzzing session: compiling the patterns costs
  * far more than a scan.  It stays reachable from this static, so the leak
  * checker does not count it. */
-static const eg_engine *collect_engine(void) {
+static const eg_engine *collect_engine(void)
+{
     static eg_engine *engine;
     if (!engine) {
         eg_error err;
@@ -140,7 +147,8 @@ static const eg_engine *collect_engine(void) {
 
 /* A fixed key and date: the same input must give the same fingerprints
  * and date checks in every run. */
-static const eg_key *collect_key(void) {
+static const eg_key *collect_key(void)
+{
     static eg_key key;
     static int ready;
     if (!ready) {
