@@ -22,7 +22,11 @@ for n in "${names[@]}"; do
   mkdir -p "$work" "$crashes"
   [ -d tests/fuzz/corpus/$n ] && cp -n tests/fuzz/corpus/$n/* "$work"/ 2>/dev/null || true
   echo "fuzz: $n for ${secs}s"
-  if ! ASAN_OPTIONS=detect_leaks=1 "$bin" -max_total_time="$secs" -rss_limit_mb=2560 \
+  # EG_FUZZ_RUNS=N (CI): a fixed seed and N runs (capped at SECONDS), so the
+  # smoke run is reproducible; without it, fuzz for SECONDS with a random seed
+  limit=(-max_total_time="$secs")
+  [ -n "${EG_FUZZ_RUNS:-}" ] && limit+=(-seed=1 -runs="$EG_FUZZ_RUNS")
+  if ! ASAN_OPTIONS=detect_leaks=1 "$bin" "${limit[@]}" -rss_limit_mb=2560 \
        -timeout=25 -artifact_prefix="$crashes/" -print_final_stats=1 "$work" \
        >"build-fuzz/fuzz_$n.log" 2>&1; then
     echo "fuzz: $n FAILED; see build-fuzz/fuzz_$n.log and $crashes" >&2

@@ -3,7 +3,8 @@
 #  1. a warnings-as-errors build, all CTest suites (unit, cli, fuzz replay)
 #  2. the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #  3. each libFuzzer harness for a short smoke run (clang)
-# Environment: EG_FUZZ_SECONDS (default 10) per harness; EG_SKIP_FUZZ=1.
+# Environment: EG_FUZZ_RUNS (default 500, fixed seed) and EG_FUZZ_SECONDS (cap, default 30)
+# per harness; EG_SKIP_FUZZ=1 skips fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -19,7 +20,7 @@ echo "== tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 if [ "${EG_SKIP_FUZZ:-0}" != 1 ]; then
-  echo "== fuzz smoke"
-  bash scripts/fuzz.sh "${EG_FUZZ_SECONDS:-10}"
+  echo "== fuzz smoke (fixed seed, reproducible)"
+  EG_FUZZ_RUNS=${EG_FUZZ_RUNS:-500} bash scripts/fuzz.sh "${EG_FUZZ_SECONDS:-30}"
 fi
 echo "== all tests passed"

@@ -8,9 +8,10 @@
 # do not mix with Valgrind), -O1 -g, in build-valgrind/ (or $EG_VG_BUILD).
 #
 # Every run must end with no memcheck error and no definite or indirect
-# leak (--error-exitcode=1).  "Still reachable" blocks (library globals
-# freed at exit or never) are not errors.  Slow: expect tens of minutes;
-# EG_VG_QUICK=1 skips test_torture, the slowest by far.
+# leak (--error-exitcode).  "Still reachable" blocks (library globals
+# freed at exit or never) are not errors.  Slow: about 45 minutes on two
+# cores, test_state alone 24; EG_VG_QUICK=1 skips test_state and
+# test_torture, the slowest.
 # Usage: scripts/valgrind.sh [TEST_NAME...]   (default: every unit test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,13 +36,25 @@ failed=()
 
 # run NAME WANT_RC COMMAND...: run under memcheck (log $logdir/NAME.vg);
 # memcheck errors exit 99, so the command's own status stays readable.
+# Memory errors in forked children (which do not decide the exit status)
+# are caught by reading the log; their leaks are not (children _exit).
+# Unit checks named "speed" time the code and cannot pass at Valgrind's
+# 20-50x slowdown: a run whose only failures are those counts as clean.
 run() {
     local name=$1 want=$2
     shift 2
-    local t0=$SECONDS rc=0
+    local t0=$SECONDS rc=0 note=
     "${vg[@]}" --log-file="$logdir/$name.vg" "$@" >"$logdir/$name.log" 2>&1 || rc=$?
+    if grep -qE 'Invalid (read|write|free)|uninitialised|Mismatched free|Source and destination overlap|Syscall param' \
+        "$logdir/$name.vg"; then
+        rc=99
+    elif [ "$rc" = 1 ] && [ "$want" = 0 ] && grep -q '^FAIL speed$' "$logdir/$name.log" &&
+        ! grep '^FAIL ' "$logdir/$name.log" | grep -qv '^FAIL speed$'; then
+        rc=0
+        note=", speed checks not applicable"
+    fi
     if [ "$rc" = "$want" ]; then
-        echo "valgrind: ok   $name ($((SECONDS - t0)) s)"
+        echo "valgrind: ok   $name ($((SECONDS - t0)) s$note)"
     else
         echo "valgrind: FAIL $name: exit $rc, expected $want (see $logdir/$name.vg)"
         head -n 40 "$logdir/$name.vg" >&2 || true
@@ -57,7 +70,9 @@ if ((${#tests[@]} == 0)); then
     for t in "$build"/tests/test_*; do
         [ -x "$t" ] || continue
         n=$(basename "$t")
-        [ "${EG_VG_QUICK:-0}" = 1 ] && [ "$n" = test_torture ] && continue
+        if [ "${EG_VG_QUICK:-0}" = 1 ]; then
+            case $n in test_state | test_torture) continue ;; esac
+        fi
         tests+=("$n")
     done
 fi
