@@ -16,6 +16,13 @@ if ((${#names[@]} == 0)); then
 fi
 status=0
 for n in "${names[@]}"; do
+  # a harness with a known open crash (tests/fuzz/open/<name>, see
+  # tests/fuzz/README.md) is not mutation-fuzzed in CI until it is fixed:
+  # CI must not fail on a bug already filed; its corpus still replays in CTest
+  if [ -n "${EG_FUZZ_RUNS:-}" ] && [ -n "$(ls -A tests/fuzz/open/$n 2>/dev/null)" ]; then
+    echo "fuzz: $n has an open crash in tests/fuzz/open/$n: smoke run skipped"
+    continue
+  fi
   bin=build-fuzz/tests/fuzz/fuzz_$n
   [ -x "$bin" ] || { echo "fuzz: no harness $n" >&2; status=1; continue; }
   work=build-fuzz/corpus/$n; crashes=build-fuzz/crashes/$n
