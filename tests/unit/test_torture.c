@@ -25,8 +25,9 @@
  * Operations: eg_engine_new; eg_scan_buffer on text, CSV, JSON Lines, gzip
  * and zstd input; eg_scan_paths on a small directory (one thread and two);
  * eg_state_new/add/write, eg_state_read and eg_state_merge_file;
- * eg_rules_load + eg_assess + eg_assessment_write; eg_masker_new +
- * eg_mask_file + eg_masker_write_report.
+ * eg_rules_load (built-in and from data/rules-cn.yaml) + eg_assess +
+ * eg_assessment_write; eg_masker_new (built-in policy and
+ * data/policy-default.yaml) + eg_mask_file + eg_masker_write_report.
  */
 #include "common/eg_common.h"
 #include "eg_test.h"
@@ -549,6 +550,7 @@ EG_TEST(torture_state)
 /* ------------------------------------------------------------ assess */
 
 typedef struct assess_case {
+    const char *rules_path; /* NULL: the built-in rules */
     eg_counts counts;
     char pathway[64];
     size_t report_bytes, want_bytes;
@@ -568,7 +570,7 @@ static int run_assess(void *ctx, eg_error *err)
     eg_assessment *a = NULL;
     c->pathway[0] = '\0';
     c->report_bytes = 0;
-    int rc = eg_rules_load(&rules, NULL, err);
+    int rc = eg_rules_load(&rules, c->rules_path, err);
     if (rc == EG_OK) {
         eg_assess_input in = EG_ASSESS_INPUT_INIT;
         in.counts = &c->counts;
@@ -592,10 +594,11 @@ static int assess_complete(void *ctx)
            c->report_bytes == c->want_bytes;
 }
 
-EG_TEST(torture_rules_assess)
+static void torture_assess(const char *rules_path, const char *name)
 {
     assess_case c;
     memset(&c, 0, sizeof c);
+    c.rules_path = rules_path;
     c.counts.exact = 1;
     c.counts.as_of_ymd = 20250601;
     c.counts.individuals = 150000;
@@ -605,18 +608,22 @@ EG_TEST(torture_rules_assess)
     EG_CHECK_INT(run_assess(&c, &err), EG_OK);
     c.want_bytes = c.report_bytes;
     EG_CHECK(c.want_bytes > 0);
-    op o = {"eg_rules_load/eg_assess/write",
-            run_assess,
-            assess_complete,
-            NULL,
-            NULL,
-            &c};
+    op o = {name, run_assess, assess_complete, NULL, NULL, &c};
     torture(&o);
+}
+
+EG_TEST(torture_rules_assess)
+{
+    torture_assess(NULL, "eg_rules_load(built-in)/eg_assess/write");
+    /* the same rules read from their YAML file (tests run in tests/) */
+    torture_assess("../data/rules-cn.yaml",
+                   "eg_rules_load(rules-cn.yaml)/eg_assess/write");
 }
 
 /* -------------------------------------------------------------- mask */
 
 typedef struct mask_case {
+    const char *policy_file; /* NULL: the built-in policy */
     char input[1024], output[1024], report[1024];
     eg_mask_stats want, got;
 } mask_case;
@@ -627,6 +634,7 @@ static int run_mask(void *ctx, eg_error *err)
     eg_mask_options mo = EG_MASK_OPTIONS_INIT;
     mo.key = &key;
     mo.scan = scan_opts(1);
+    mo.policy_file = c->policy_file;
     eg_masker *m = NULL;
     memset(&c->got, 0, sizeof c->got);
     int rc = eg_masker_new(&m, engine, &mo, err);
@@ -663,10 +671,11 @@ static int mask_complete(void *ctx)
            stat(c->report, &st) == 0;
 }
 
-EG_TEST(torture_mask)
+static void torture_mask_with(const char *policy_file, const char *name)
 {
     mask_case c;
     memset(&c, 0, sizeof c);
+    c.policy_file = policy_file;
     snprintf(c.input, sizeof c.input, "%s/b.csv", tree);
     snprintf(c.output, sizeof c.output, "%s/b.masked.csv", outdir);
     snprintf(c.report, sizeof c.report, "%s/report.json", outdir);
@@ -675,13 +684,15 @@ EG_TEST(torture_mask)
     c.want = c.got;
     EG_CHECK(c.want.spans > 0);
     empty_dir(outdir);
-    op o = {"eg_masker_new/eg_mask_file/report",
-            run_mask,
-            mask_complete,
-            mask_clean,
-            outdir,
-            &c};
+    op o = {name, run_mask, mask_complete, mask_clean, outdir, &c};
     torture(&o);
+}
+
+EG_TEST(torture_mask)
+{
+    torture_mask_with(NULL, "eg_masker_new(built-in)/eg_mask_file/report");
+    torture_mask_with("../data/policy-default.yaml",
+                      "eg_masker_new(policy file)/eg_mask_file/report");
 }
 
 /* -------------------------------------------------------------- main */
