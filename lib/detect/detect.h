@@ -116,10 +116,14 @@ typedef struct eg_cand {
 #define EG_CAND_DROPPED 0x8u
 #define EG_CAND_CTX_OPTIONAL 0x10u /**< context only raises confidence */
 #define EG_CAND_FP_DONE 0x20u      /**< fp64 computed */
-#define EG_CAND_FOREIGN                                                        \
-    0x40u /**< starts before the owned region: kept                            \
-               only to resolve overlaps, never                                 \
-               emitted (its owner reports it) */
+/** Starts before the owned region: kept only to resolve overlaps, never
+ *  emitted (its owner reports it). */
+#define EG_CAND_FOREIGN 0x40u
+/** Starts after the owned region (in the overlap tail): kept only to
+ *  resolve overlaps, never emitted (the next chunk reports it).  With
+ *  FOREIGN this makes overlap resolution at a chunk boundary see what a
+ *  one-chunk scan sees. */
+#define EG_CAND_AHEAD 0x80u
 
 /** What the detectors need to know about the chunk and where they put
  *  their results.  Offsets in `buf` are relative; `base` is the absolute

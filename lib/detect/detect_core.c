@@ -32,13 +32,14 @@ int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
 {
     if (out)
         *out = NULL;
-    if (start >= ch->own_hi || end <= ch->own_lo)
-        return EG_OK; /* another chunk owns it */
+    if (end <= ch->own_lo)
+        return EG_OK; /* the previous chunk owns it, and it cannot overlap */
     /* A value owned by the previous chunk that reaches into this one is
-     * kept as foreign: it takes part in overlap resolution (a private-key
+     * kept as foreign, one that starts in the tail (the next chunk owns
+     * it) as ahead: both take part in overlap resolution (a private-key
      * block swallows the address-like text inside it, as in a one-chunk
-     * scan) and is then dropped. */
-    int foreign = start < ch->own_lo;
+     * scan) and are then dropped. */
+    int foreign = start < ch->own_lo, ahead = start >= ch->own_hi;
     if (ch->type_enabled && !ch->type_enabled[type])
         return EG_OK;
     if (ch->ncands == ch->cap) {
@@ -77,6 +78,8 @@ int eg__cand_add(eg_chunk *ch, int type, size_t start, size_t end,
         c->flags |= EG_CAND_CTX_OPTIONAL;
     if (foreign)
         c->flags |= EG_CAND_FOREIGN;
+    if (ahead)
+        c->flags |= EG_CAND_AHEAD;
     if (out)
         *out = c;
     return EG_OK;
@@ -525,10 +528,10 @@ static void drop_overlaps(eg_chunk *ch)
         ch->cands[out++] = *c;
     }
     ch->ncands = out;
-    /* foreign candidates have done their part */
+    /* foreign and ahead candidates have done their part */
     out = 0;
     for (size_t i = 0; i < ch->ncands; i++)
-        if (!(ch->cands[i].flags & EG_CAND_FOREIGN))
+        if (!(ch->cands[i].flags & (EG_CAND_FOREIGN | EG_CAND_AHEAD)))
             ch->cands[out++] = ch->cands[i];
     ch->ncands = out;
 }

@@ -607,7 +607,9 @@ static int try_ipv4(eg_chunk *ch, size_t s, size_t e)
     eg__cand_add(ch, EG_T_ipv4, s, e, (const char *)b + s, e - s, 0.85f, need,
                  0.85f, &c);
     if (c && !need && eg__chunk_structured(ch)) {
-        c->flags = EG_CAND_CTX_OPTIONAL; /* the key may veto it */
+        /* the key may veto it; FOREIGN must survive (chunk invariance) */
+        c->flags = (c->flags & (EG_CAND_FOREIGN | EG_CAND_AHEAD)) |
+                   EG_CAND_CTX_OPTIONAL;
         c->veto = EG_CTX(VERSION);
     }
     return 1;

@@ -92,6 +92,12 @@ typedef struct scan_input {
     int capped; /* max_findings reached */
     int jobs;   /* chunks not yet emitted */
     int read_done;
+    /* The finding the last emitted chunk reported across the end of its
+     * own region (at most one: findings do not overlap).  The next chunk
+     * sees it as a foreign candidate and, for structured inputs, cannot
+     * ask the cursor about it again: what its owner decided is used. */
+    uint64_t cross_start, cross_end;
+    int cross_type; /* -1: none */
 } scan_input;
 
 enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
@@ -363,8 +369,20 @@ static int resolve_structure(run *r, job *j)
     for (size_t i = 0; i < ch->ncands; i++) {
         eg_cand *c = &ch->cands[i];
         if (c->flags & EG_CAND_FOREIGN) {
-            /* before the cursor: it cannot be asked again; a foreign value
-             * that needed its field is left out of overlap resolution */
+            /* before the cursor: it cannot be asked again, but its owner
+             * (the previous chunk, emitted already) decided it: it takes
+             * part in overlap resolution exactly when it was reported */
+            if (c->start == in->cross_start && c->end == in->cross_end &&
+                c->type == in->cross_type)
+                c->flags = (c->flags | EG_CAND_RESOLVED) & ~EG_CAND_DROPPED;
+            else
+                c->flags |= EG_CAND_DROPPED;
+            continue;
+        }
+        if (c->flags & EG_CAND_AHEAD) {
+            /* past the own region: the cursor must not go there yet (the
+             * next chunk goes on from its end); only a value that needs
+             * no field can take part in overlap resolution */
             if (!(c->flags & EG_CAND_RESOLVED))
                 c->flags |= EG_CAND_DROPPED;
             continue;
@@ -479,10 +497,17 @@ static int emit_job(run *r, job *j)
             input_done(r, in);
         return eg__fail(r->err, rc, "out of memory resolving structure");
     }
+    uint64_t own_end = j->base + j->own_hi;
+    in->cross_type = -1;
     for (size_t i = 0; i < j->ch.ncands && !r->stopped; i++) {
         eg_cand *c = &j->ch.cands[i];
         if (!(c->flags & EG_CAND_RESOLVED) || (c->flags & EG_CAND_DROPPED))
             continue;
+        if (c->start < own_end && c->end > own_end) {
+            in->cross_start = c->start;
+            in->cross_end = c->end;
+            in->cross_type = c->type;
+        }
         if (r->opt.max_findings && in->findings >= r->opt.max_findings) {
             if (!in->capped)
                 warn(r, in->path, c->start, EG_ELIMIT,
@@ -714,6 +739,7 @@ static int scan_input_path(run *r, const char *path, const void *mem,
         return eg__fail(r->err, EG_ENOMEM, "out of memory");
     }
     in->index = r->next_index++;
+    in->cross_type = -1;
     eg_source_limits lim = {r->opt.max_decompressed, r->opt.max_ratio};
     eg_source *src = NULL;
     eg_error e;
