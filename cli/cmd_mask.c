@@ -234,6 +234,9 @@ static void summary(const mask_args *a, const char *in, const char *out,
     if (s->requoted)
         fprintf(stderr, ", %llu CSV fields quoted",
                 (unsigned long long)s->requoted);
+    if (s->dropped_columns)
+        fprintf(stderr, ", %llu CSV columns dropped",
+                (unsigned long long)s->dropped_columns);
     fputc('\n', stderr);
 }
 

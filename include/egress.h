@@ -154,6 +154,9 @@ typedef struct eg_input_info {
     uint64_t records;        /**< records seen */
     uint64_t findings;       /**< findings reported */
     int status;              /**< EG_OK, or the error that ended it */
+    int csv_header;          /**< CSV/TSV: 1 if the first row was read as a
+                                  header (its cells are names, not values),
+                                  else 0 */
 } eg_input_info;
 
 /** Callbacks that receive a scan's results, serialized and in a fixed

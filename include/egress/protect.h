@@ -55,20 +55,24 @@ typedef struct eg_mask_options {
 
 /** What masking one input did. */
 typedef struct eg_mask_stats {
-    eg_format format;        /**< the input's format, detected or forced */
-    const char *compression; /**< "none", "gzip", "zstd" (static string) */
-    uint64_t bytes_in;       /**< input bytes, decompressed */
-    uint64_t bytes_out;      /**< output bytes, before compression */
-    uint64_t findings;       /**< findings of the scan */
-    uint64_t spans;          /**< replaced spans (a finding across several
-                                  CSV fields or JSON values counts once per
-                                  field) */
-    uint64_t fallbacks;      /**< spans whose operator refused the value
-                                  (e.g. encrypt below 10^6 values): redacted */
-    uint64_t well_formed;    /**< spans deliberately left well-formed
-                                  (encrypt, keep, digit pseudonyms): a
-                                  re-scan may find them */
-    uint64_t requoted;       /**< unquoted CSV fields that had to be quoted */
+    eg_format format;         /**< the input's format, detected or forced */
+    const char *compression;  /**< "none", "gzip", "zstd" (static string) */
+    uint64_t bytes_in;        /**< input bytes, decompressed */
+    uint64_t bytes_out;       /**< output bytes, before compression */
+    uint64_t findings;        /**< findings of the scan */
+    uint64_t spans;           /**< replaced spans (a finding across several
+                                   CSV fields or JSON values counts once per
+                                   field) */
+    uint64_t fallbacks;       /**< spans whose operator refused the value
+                                   (e.g. encrypt below 10^6 values): redacted */
+    uint64_t well_formed;     /**< spans deliberately left well-formed
+                                   (encrypt, keep, digit pseudonyms): a
+                                   re-scan may find them */
+    uint64_t requoted;        /**< unquoted CSV fields that had to be quoted */
+    uint64_t dropped_columns; /**< CSV columns left out whole: every
+                                   non-empty data cell held only values
+                                   whose operator is `drop` */
+    uint64_t dropped_cells;   /**< their cells, header included */
 } eg_mask_stats;
 
 /** A masking run: engine, policy, keys; it accumulates the report.

@@ -118,6 +118,7 @@ void eg_masker_free(eg_masker *m)
         eg__free(m->recs[i].output);
         eg__free(m->recs[i].counts);
         eg__mspans_free(&m->recs[i].spans);
+        eg__free(m->recs[i].dropped_cols);
     }
     eg__free(m->recs);
     eg__op_worker_free(m->worker);
@@ -299,32 +300,139 @@ static int unchanged(const char *input, const struct stat *before)
            now.st_mtim.tv_nsec == before->st_mtim.tv_nsec;
 }
 
-static int rewrite_pass(eg_masker *m, eg_mask_rec *r, const char *input,
-                        const eg_buf *mem, scan_pass *sp, eg_error *err)
+static int open_input(const eg_masker *m, const char *input, const eg_buf *mem,
+                      eg_source **src, eg_error *err)
 {
     eg_source_limits lim = {m->opts.scan.max_decompressed,
                             m->opts.scan.max_ratio};
+    return mem ? eg__source_open_memory(src, "-", mem->data ? mem->data : "",
+                                        mem->len, &lim, err)
+               : eg__source_open(src, input, &lim, err);
+}
+
+/* 1 if a CSV input has a finding whose operator is `drop`: only then can a
+ * column go, and only then is the census pass paid for. */
+static int may_drop_columns(const eg_masker *m, const scan_pass *sp)
+{
+    if (sp->info.format != EG_FORMAT_CSV && sp->info.format != EG_FORMAT_TSV)
+        return 0;
+    for (size_t i = 0; i < sp->n; i++)
+        if (m->set[sp->v[i].type].op == EG_OP_DROP)
+            return 1;
+    return 0;
+}
+
+void eg__col_census_free(eg_col_census *c)
+{
+    eg__free(c->dropped);
+    eg__free(c->other);
+    memset(c, 0, sizeof *c);
+}
+
+/* The census pass: which CSV columns hold nothing but dropped values.
+ * *drop_col gets a flag per column (NULL and 0 when none goes), *cols the
+ * list of those columns (ascending). */
+static int choose_columns(const eg_masker *m, const char *input,
+                          const eg_buf *mem, const scan_pass *sp,
+                          uint8_t **drop_col, size_t *ndrop, uint32_t **cols,
+                          size_t *ncols, eg_error *err)
+{
+    *drop_col = NULL;
+    *cols = NULL;
+    *ndrop = *ncols = 0;
+    eg_col_census cen = {0};
+    cen.ncols = EG_DROP_MAX_COLUMNS;
+    cen.dropped = eg__calloc(cen.ncols, sizeof *cen.dropped);
+    cen.other = eg__calloc(cen.ncols, sizeof *cen.other);
+    eg_rewrite_counts *cnt = eg__calloc(1, sizeof *cnt);
+    eg_mspans none = {0};
     eg_source *src = NULL;
-    int rc = mem ? eg__source_open_memory(&src, "-", mem->data ? mem->data : "",
-                                          mem->len, &lim, err)
-                 : eg__source_open(&src, input, &lim, err);
-    if (rc != EG_OK)
-        return rc;
-    eg_mask_out *out = NULL;
-    rc = eg__mask_out_open(&out, r->output, sp->compression,
-                           m->opts.compression_level, mem ? NULL : input, err);
+    int rc = cen.dropped && cen.other && cnt
+                 ? EG_OK
+                 : eg__fail(err, EG_ENOMEM, "out of memory");
+    if (rc == EG_OK)
+        rc = open_input(m, input, mem, &src, err);
     if (rc == EG_OK) {
-        eg_rewrite_env env = {m->set, m->worker, input};
-        rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, out,
-                              &r->spans, r->counts, err);
+        eg_rewrite_env env = {m->set, m->worker, input, sp->info.csv_header,
+                              &cen,   NULL,      0};
+        rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, NULL,
+                              &none, cnt, err);
     }
-    if (rc == EG_OK && r->counts->bytes_in != sp->info.bytes)
+    eg__source_close(src);
+    size_t n = 0, k = 0;
+    for (size_t c = 0; rc == EG_OK && c < cen.ncols; c++)
+        if (cen.dropped[c] && !cen.other[c]) {
+            n = c + 1;
+            k++;
+        }
+    if (rc == EG_OK && k > 0) {
+        *drop_col = eg__calloc(n, 1);
+        *cols = eg__calloc(k, sizeof **cols);
+        if (!*drop_col || !*cols)
+            rc = eg__fail(err, EG_ENOMEM, "out of memory");
+        for (size_t c = 0; rc == EG_OK && c < n; c++)
+            if (cen.dropped[c] && !cen.other[c]) {
+                (*drop_col)[c] = 1;
+                (*cols)[(*ncols)++] = (uint32_t)c;
+            }
+        *ndrop = n;
+    }
+    if (rc != EG_OK) {
+        eg__free(*drop_col);
+        eg__free(*cols);
+        *drop_col = NULL;
+        *cols = NULL;
+        *ndrop = *ncols = 0;
+    }
+    eg__col_census_free(&cen);
+    eg__free(cnt);
+    return rc;
+}
+
+/* The rewrite of one input into `out`, with the census pass before it
+ * when columns may be dropped. */
+static int rewrite_into(eg_masker *m, const char *input, const eg_buf *mem,
+                        const scan_pass *sp, eg_mask_out *out, eg_mspans *spans,
+                        eg_rewrite_counts *counts, uint32_t **cols,
+                        size_t *ncols, eg_error *err)
+{
+    uint8_t *drop_col = NULL;
+    size_t ndrop = 0;
+    int rc = EG_OK;
+    if (may_drop_columns(m, sp))
+        rc = choose_columns(m, input, mem, sp, &drop_col, &ndrop, cols, ncols,
+                            err);
+    eg_source *src = NULL;
+    if (rc == EG_OK)
+        rc = open_input(m, input, mem, &src, err);
+    if (rc == EG_OK) {
+        eg_rewrite_env env = {m->set, m->worker, input, sp->info.csv_header,
+                              NULL,   drop_col,  ndrop};
+        rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, out,
+                              spans, counts, err);
+    }
+    if (rc == EG_OK && counts->bytes_in != sp->info.bytes)
         rc = eg__fail(err, EG_ECORRUPT,
                       "%s: %llu bytes read, the scan read %llu: the input "
                       "changed",
-                      input, (unsigned long long)r->counts->bytes_in,
+                      input, (unsigned long long)counts->bytes_in,
                       (unsigned long long)sp->info.bytes);
     eg__source_close(src);
+    eg__free(drop_col);
+    return rc;
+}
+
+static int rewrite_pass(eg_masker *m, eg_mask_rec *r, const char *input,
+                        const eg_buf *mem, scan_pass *sp, eg_error *err)
+{
+    eg_mask_out *out = NULL;
+    int rc =
+        eg__mask_out_open(&out, r->output, sp->compression,
+                          m->opts.compression_level, mem ? NULL : input, err);
+    if (rc != EG_OK)
+        return rc;
+    rc = rewrite_into(m, input, mem, sp, out, &r->spans, r->counts,
+                      &r->dropped_cols, &r->ndropped_cols, err);
     if (rc == EG_OK) {
         rc = eg__mask_out_commit(out, r->sha, &r->bytes_out, err);
         r->have_sha = rc == EG_OK;
@@ -416,6 +524,8 @@ static void fill_stats(const eg_mask_rec *r, eg_mask_stats *st)
     st->fallbacks = r->counts->fallbacks;
     st->well_formed = r->counts->well_formed;
     st->requoted = r->counts->requoted;
+    st->dropped_columns = r->ndropped_cols;
+    st->dropped_cells = r->counts->dropped_cells;
 }
 
 int eg_mask_file(eg_masker *m, const char *input, const char *output,
@@ -438,6 +548,9 @@ int eg_mask_file(eg_masker *m, const char *input, const char *output,
     if (rc != EG_OK) {
         snprintf(r->message, sizeof r->message, "%s", err->message);
         eg__mspans_free(&r->spans);
+        eg__free(r->dropped_cols);
+        r->dropped_cols = NULL;
+        r->ndropped_cols = 0;
     } else {
         if (r->counts->fallbacks) {
             char msg[160];
@@ -654,23 +767,21 @@ int eg__mask_memory(eg_masker *m, const void *data, size_t n, eg_format *fmt,
     memset(&sp, 0, sizeof sp);
     sp.m = m;
     int rc = scan_pass_run(m, "-", &mem, &sp, err);
-    eg_source *src = NULL;
     eg_mask_out *o = NULL;
     if (rc == EG_OK)
-        rc = eg__source_open_memory(&src, "-", mem.data, n, NULL, err);
-    if (rc == EG_OK)
         rc = eg__mask_out_open_memory(&o, out, err);
+    uint32_t *cols = NULL;
+    size_t ncols = 0;
     if (rc == EG_OK) {
-        eg_rewrite_env env = {m->set, m->worker, "-"};
         *fmt = sp.info.format;
-        rc = eg__mask_rewrite(&env, src, sp.info.format, sp.v, sp.n, o, spans,
-                              counts, err);
+        rc = rewrite_into(m, "-", &mem, &sp, o, spans, counts, &cols, &ncols,
+                          err);
     }
+    eg__free(cols);
     if (o && rc == EG_OK)
         rc = eg__mask_out_commit(o, NULL, NULL, err);
     else
         eg__mask_out_abort(o);
-    eg__source_close(src);
     eg__free(sp.v);
     return rc;
 }

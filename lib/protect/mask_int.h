@@ -141,11 +141,28 @@ void eg__hex(const unsigned char *p, size_t n, char *out);
 
 /* ------------------------------------------------------------- rewriter */
 
+/** The `drop` operator on CSV: a column whose every non-empty data cell
+ *  holds nothing but values given `drop` is removed whole (header cell
+ *  included).  A census pass of the rewriter (no output) counts, per
+ *  column, the cells that are all dropped values and the cells with
+ *  anything else; the real pass then leaves out the columns chosen. */
+#define EG_DROP_MAX_COLUMNS 65536u
+typedef struct eg_col_census {
+    uint64_t *dropped; /* by column: cells holding only dropped values */
+    uint64_t *other;   /* by column: cells with other content */
+    size_t ncols;      /* columns seen (at most EG_DROP_MAX_COLUMNS) */
+} eg_col_census;
+void eg__col_census_free(eg_col_census *c);
+
 /** What the rewriter needs besides the input and output. */
 typedef struct eg_rewrite_env {
     const eg_op_settings *set; /* EG_T_COUNT settings, by type */
     eg_op_worker *worker;
-    const char *path; /* the input, for messages */
+    const char *path;        /* the input, for messages */
+    int csv_header;          /* CSV: the first row is a header (scan's view) */
+    eg_col_census *census;   /* non-NULL: a census pass, nothing written */
+    const uint8_t *drop_col; /* CSV: 1 for each column left out, or NULL */
+    size_t ndrop_col;        /* entries in drop_col */
 } eg_rewrite_env;
 
 /** A finding of the scan pass: offsets and type only, never the value. */
@@ -159,6 +176,7 @@ typedef struct eg_fspan {
 typedef struct eg_rewrite_counts {
     uint64_t spans, fallbacks, well_formed, requoted, sanitized, overlaps;
     uint64_t bytes_in;
+    uint64_t dropped_cells; /* CSV cells left out with their columns */
     uint64_t by_type_op[EG_T_COUNT][EG_OP_COUNT];
     uint64_t fallback_by_type[EG_T_COUNT];
 } eg_rewrite_counts;
@@ -185,6 +203,8 @@ typedef struct eg_mask_rec {
     int have_sha;
     eg_rewrite_counts *counts;
     eg_mspans spans;
+    uint32_t *dropped_cols; /* CSV columns left out (0-based), ascending */
+    size_t ndropped_cols;
 } eg_mask_rec;
 
 struct eg_masker {

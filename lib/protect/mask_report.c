@@ -250,6 +250,13 @@ static int put_input(eg_sbuf *b, eg_mask_out *o, const eg_mask_rec *r,
         (unsigned long long)c->fallbacks, (unsigned long long)c->well_formed,
         (unsigned long long)c->requoted, (unsigned long long)c->sanitized,
         (unsigned long long)c->overlaps);
+    /* CSV columns the drop operator removed whole, 1-based like a
+     * finding's column number */
+    eg__sb_puts(b, ",\n  \"dropped_columns\":[");
+    for (size_t i = 0; i < r->ndropped_cols; i++)
+        eg__sb_printf(b, "%s%u", i ? "," : "", r->dropped_cols[i] + 1);
+    eg__sb_printf(b, "],\"dropped_cells\":%llu",
+                  (unsigned long long)c->dropped_cells);
     put_type_op_counts(b, r);
     put_type_counts(b, "fallbacks_by_type", c->fallback_by_type);
     put_type_counts(b, "well_formed_by_type", wf);

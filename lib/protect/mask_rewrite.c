@@ -74,6 +74,14 @@ typedef struct rw {
     int pending_cr;     /* a CR outside quotes, not yet known to end a row */
     uint64_t field_out; /* output offset of the current field */
     size_t field_span0; /* first recorded span of the current field */
+    /* CSV columns (the drop operator) */
+    uint64_t row;
+    uint32_t col;
+    int dropping;      /* the current field's column is left out */
+    int row_kept;      /* a field of this row has been written */
+    int field_content; /* census: the field has bytes besides dropped
+                          values (spaces aside) */
+    int field_drop;    /* census: the field has a dropped value */
     /* scratch */
     eg_codec codec;
     eg_buf res, enc;
@@ -99,7 +107,9 @@ static int flush_stage(rw *w, int all)
         n = (size_t)(w->field_out - w->stage_base);
     if (n == 0)
         return EG_OK;
-    int rc = eg__mask_out_write(w->out, w->stage.data, n, w->err);
+    int rc = w->env->census
+                 ? EG_OK
+                 : eg__mask_out_write(w->out, w->stage.data, n, w->err);
     if (rc != EG_OK)
         return rc;
     memmove(w->stage.data, w->stage.data + n, w->stage.len - n);
@@ -108,7 +118,7 @@ static int flush_stage(rw *w, int all)
     return EG_OK;
 }
 
-static int stage_put(rw *w, const void *p, size_t n)
+static int stage_raw(rw *w, const void *p, size_t n)
 {
     if (eg__buf_append(&w->stage, p, n) != EG_OK)
         return eg__fail(w->err, EG_ENOMEM, "out of memory");
@@ -124,10 +134,48 @@ static int stage_put(rw *w, const void *p, size_t n)
     return EG_OK;
 }
 
+/* Field content: left out in a dropped column (row ends, and the
+ * delimiters of kept fields, go through stage_raw). */
+static int stage_put(rw *w, const void *p, size_t n)
+{
+    return w->dropping ? EG_OK : stage_raw(w, p, n);
+}
+
 /* ------------------------------------------------------------ CSV state */
+
+static int column_dropped(const rw *w, uint32_t col)
+{
+    return col < w->env->ndrop_col && w->env->drop_col[col];
+}
+
+/* Census: what the field that just ended held. */
+static void field_ends(rw *w)
+{
+    eg_col_census *c = w->env->census;
+    if (!c || (w->row == 0 && w->env->csv_header))
+        return;
+    if (w->col < c->ncols) {
+        if (w->field_content)
+            c->other[w->col]++;
+        else if (w->field_drop)
+            c->dropped[w->col]++;
+    }
+}
+
+/* Bytes of field content for the census (spaces do not count). */
+static void content_seen(rw *w, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n && !w->field_content; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+            w->field_content = 1;
+}
 
 static void field_begins(rw *w)
 {
+    w->dropping = column_dropped(w, w->col);
+    if (!w->dropping)
+        w->row_kept = 1;
+    w->field_content = w->field_drop = 0;
     w->field_out = out_off(w);
     w->field_fresh = 1;
     w->field_quoted = 0;
@@ -140,9 +188,47 @@ static void field_begins(rw *w)
 static int pending_cr_is_data(rw *w)
 {
     w->pending_cr = 0;
+    w->field_content = 1;
     w->field_fresh = 0;
     w->after_close = 0;
     return stage_put(w, "\r", 1);
+}
+
+/* A delimiter or LF outside quotes: the field ends.  A delimiter is
+ * written before a kept field that follows a kept one, so leaving columns
+ * out never leaves stray delimiters; without dropped columns every byte is
+ * copied as it was. */
+static int field_boundary(rw *w, unsigned char c)
+{
+    int rc = EG_OK;
+    if (w->requote) {
+        w->requote = 0;
+        if ((rc = stage_put(w, "\"", 1)) != EG_OK)
+            return rc;
+    }
+    field_ends(w);
+    if (w->dropping)
+        w->cnt->dropped_cells++;
+    w->dropping = 0;
+    if (c == '\n') {
+        if (w->pending_cr) {
+            w->pending_cr = 0;
+            rc = stage_raw(w, "\r\n", 2);
+        } else {
+            rc = stage_raw(w, "\n", 1);
+        }
+        w->row++;
+        w->col = 0;
+        w->row_kept = 0;
+    } else {
+        if (w->col < UINT32_MAX)
+            w->col++;
+        if (!column_dropped(w, w->col) && (w->row_kept || !w->env->drop_col))
+            rc = stage_raw(w, &c, 1);
+    }
+    if (rc == EG_OK)
+        field_begins(w);
+    return rc;
 }
 
 /* Copy CSV bytes, following the state machine of structure_csv.c: rows end
@@ -156,6 +242,7 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
         if (w->in_quotes) {
             const unsigned char *q = memchr(p + i, '"', n - i);
             size_t j = q ? (size_t)(q - p) + 1 : n;
+            content_seen(w, p + i, (q ? j - 1 : j) - i);
             if ((rc = stage_put(w, p + i, j - i)) != EG_OK)
                 return rc;
             if (q) {
@@ -178,6 +265,7 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
             w->after_close = 0;
             if (c == '"') { /* "" inside quotes */
                 w->in_quotes = 1;
+                w->field_content = 1;
                 if ((rc = stage_put(w, p + i, 1)) != EG_OK)
                     return rc;
                 i++;
@@ -185,20 +273,8 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
             }
         }
         if (c == w->delim || c == '\n') {
-            if (w->requote) {
-                w->requote = 0;
-                if ((rc = stage_put(w, "\"", 1)) != EG_OK)
-                    return rc;
-            }
-            if (c == '\n' && w->pending_cr) {
-                w->pending_cr = 0;
-                rc = stage_put(w, "\r\n", 2);
-            } else {
-                rc = stage_put(w, p + i, 1);
-            }
-            if (rc != EG_OK)
+            if ((rc = field_boundary(w, c)) != EG_OK)
                 return rc;
-            field_begins(w);
             i++;
             continue;
         }
@@ -210,6 +286,7 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
                 rc = stage_put(w, p + i, 1);
             } else {
                 /* a quote inside an unquoted field is data */
+                w->field_content = 1;
                 rc = stage_put(w, "\"\"", w->requote ? 2 : 1);
             }
             if (rc != EG_OK)
@@ -221,6 +298,7 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
         size_t j = i + 1;
         while (j < n && !w->special[p[j]])
             j++;
+        content_seen(w, p + i, j - i);
         if ((rc = stage_put(w, p + i, j - i)) != EG_OK)
             return rc;
         i = j;
@@ -479,8 +557,13 @@ static int piece(rw *w, uint64_t i, uint64_t j, piece_kind kind, int type)
     if ((rc = apply(w, type, w->codec.raw.data, w->codec.raw.len, &sp)) !=
         EG_OK)
         return rc;
-    if (kind == P_CSV_UNQUOTED || kind == P_CSV_QUOTED)
+    if (kind == P_CSV_UNQUOTED || kind == P_CSV_QUOTED) {
         w->field_fresh = 0;
+        if (sp.op == EG_OP_DROP)
+            w->field_drop = 1;
+        else
+            w->field_content = 1;
+    }
     if ((rc = encode_piece(w, kind, &w->codec, orig, on, &sp)) != EG_OK)
         return rc;
     sp.out_start = out_off(w);
@@ -491,7 +574,7 @@ static int piece(rw *w, uint64_t i, uint64_t j, piece_kind kind, int type)
         w->cnt->well_formed++;
     w->cnt->spans++;
     w->cnt->by_type_op[type][sp.op]++;
-    if (eg__mspans_push(w->rec, &sp) != EG_OK)
+    if (!w->env->census && eg__mspans_push(w->rec, &sp) != EG_OK)
         return eg__fail(w->err, EG_ENOMEM, "out of memory");
     return EG_OK;
 }
@@ -689,7 +772,7 @@ static int skip_bom(rw *w)
     if (rc != EG_OK)
         return rc;
     if (w->wlen >= 3 && !memcmp(w->win, "\xEF\xBB\xBF", 3)) {
-        if ((rc = stage_put(w, w->win, 3)) != EG_OK)
+        if ((rc = stage_raw(w, w->win, 3)) != EG_OK)
             return rc;
         w->pos = 3;
     }
@@ -728,6 +811,13 @@ int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
         rc = pending_cr_is_data(&w);
     if (rc == EG_OK && w.requote)
         rc = stage_put(&w, "\"", 1);
+    /* the last field, unless the input ended with its row */
+    if (rc == EG_OK && w.csv &&
+        (w.col > 0 || w.field_content || w.field_drop)) {
+        field_ends(&w);
+        if (w.dropping)
+            counts->dropped_cells++;
+    }
     if (rc == EG_OK)
         rc = flush_stage(&w, 1);
     counts->bytes_in = w.pos;

@@ -467,9 +467,11 @@ static void input_done(run *r, scan_input *in)
             warn(r, in->path, off, EG_EFORMAT, msg);
         }
     }
-    eg_input_info info = {in->path,  in->index, in->format,   in->compression,
-                          in->bytes, 0,         in->findings, in->status};
+    eg_input_info info = {in->path,        in->index,  in->format,
+                          in->compression, in->bytes,  0,
+                          in->findings,    in->status, 0};
     info.records = in->cursor ? eg__cursor_records(in->cursor) : in->lines;
+    info.csv_header = in->cursor && eg__cursor_has_header(in->cursor) == 1;
     if (r->sink && r->sink->input_done)
         r->sink->input_done(&info, r->payload);
     eg__cursor_free(in->cursor);

@@ -249,6 +249,55 @@ EG_TEST(csv_field_quoted_when_needed)
     EG_CHECK_INT(st.spans, 2);
 }
 
+EG_TEST(csv_drop_columns)
+{
+    /* `drop`: a column holding nothing but dropped values goes whole,
+     * header cell and delimiter included, wherever it stands (first, in
+     * the middle, last); a column where a dropped value shares its cell
+     * with other text keeps the cell, emptied of the value; empty cells do
+     * not keep a column; BOM, quotes and CRLF stay */
+    put_s("d.csv", "\xEF\xBB\xBFphone,name,\"mobile\",note,tel\r\n"
+                   "13800138000,\"Zhang, San\",13912345678,call "
+                   "13712345678,13612345678\r\n"
+                   "\"13900139000\",Li,,ok,13512345678\r\n");
+    const char *policy = "default: keep\nrules:\n  cn_mobile: drop\n";
+    eg_mask_stats st;
+    EG_CHECK_INT(mask(NULL, policy, "d.csv", "d.out", "d.json", &st), EG_OK);
+    expect_output("d.out", "\xEF\xBB\xBFname,note\r\n"
+                           "\"Zhang, San\",call \r\n"
+                           "Li,ok\r\n");
+    EG_CHECK_INT(st.dropped_columns, 3);
+    EG_CHECK_INT(st.dropped_cells, 9);
+    size_t n;
+    char *rep = content("d.json", &n);
+    EG_CHECK(rep && strstr(rep, "\"dropped_columns\":[1,3,5]"));
+    eg__free(rep);
+
+    /* no header: the first row is data and counts */
+    put_s("e.csv", "13800138000,a\n13912345678,b\n");
+    EG_CHECK_INT(mask(NULL, policy, "e.csv", "e.out", NULL, &st), EG_OK);
+    expect_output("e.out", "a\nb\n");
+    EG_CHECK_INT(st.dropped_columns, 1);
+
+    /* TSV, and a column with one value that is not dropped: kept */
+    put_s("f.tsv", "phone\tx\n13800138000\t1\nn/a\t2\n");
+    EG_CHECK_INT(mask(NULL, policy, "f.tsv", "f.out", NULL, &st), EG_OK);
+    expect_output("f.out", "phone\tx\n\t1\nn/a\t2\n");
+    EG_CHECK_INT(st.dropped_columns, 0);
+
+    /* with encrypt on another type, unmask restores every kept column */
+    put_s("g.csv", "phone,id\n13800138000,11010519491231002X\n");
+    EG_CHECK_INT(mask(NULL,
+                      "default: keep\nrules:\n  cn_mobile: drop\n"
+                      "  cn_resident_id: encrypt\n",
+                      "g.csv", "g.out", "g.json", &st),
+                 EG_OK);
+    EG_CHECK_INT(st.dropped_columns, 1);
+    eg_unmask_stats us;
+    EG_CHECK_INT(unmask("g.out", "g.json", "g.back", &us), EG_OK);
+    expect_output("g.back", "id\n11010519491231002X\n");
+}
+
 EG_TEST(csv_value_across_columns)
 {
     /* a coordinate found across two columns is two pieces: the comma
@@ -611,6 +660,7 @@ int main(void)
     EG_RUN(default_policy_text);
     EG_RUN(csv_field_quoted_when_needed);
     EG_RUN(csv_value_across_columns);
+    EG_RUN(csv_drop_columns);
     EG_RUN(json_bare_number_becomes_string);
     EG_RUN(json_string_escaped);
     EG_RUN(round_trip_text);
