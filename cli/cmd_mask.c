@@ -237,6 +237,9 @@ static void summary(const mask_args *a, const char *in, const char *out,
     if (s->dropped_columns)
         fprintf(stderr, ", %llu CSV columns dropped",
                 (unsigned long long)s->dropped_columns);
+    if (s->dropped_keys)
+        fprintf(stderr, ", %llu JSON keys dropped",
+                (unsigned long long)s->dropped_keys);
     fputc('\n', stderr);
 }
 

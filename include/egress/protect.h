@@ -72,7 +72,10 @@ typedef struct eg_mask_stats {
     uint64_t dropped_columns; /**< CSV columns left out whole: every
                                    non-empty data cell held only values
                                    whose operator is `drop` */
-    uint64_t dropped_cells;   /**< their cells, header included */
+    uint64_t dropped_keys;    /**< JSON member paths left out whole: every
+                                   non-empty value under them was dropped */
+    uint64_t dropped_cells;   /**< the cells (CSV, header included) and
+                                   members (JSON) left out */
 } eg_mask_stats;
 
 /** A masking run: engine, policy, keys; it accumulates the report.

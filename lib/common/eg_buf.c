@@ -34,7 +34,8 @@ int eg__buf_append(eg_buf *b, const void *data, size_t n)
 {
     if (eg__buf_reserve(b, n) != EG_OK)
         return EG_ENOMEM;
-    memcpy(b->data + b->len, data, n);
+    if (n) /* data may be NULL when empty (a dropped value's output) */
+        memcpy(b->data + b->len, data, n);
     b->len += n;
     b->data[b->len] = '\0';
     return EG_OK;

@@ -71,6 +71,28 @@ static int load_policy(eg_masker *m, const eg_mask_options *o, eg_error *err)
     return EG_OK;
 }
 
+/* Operator state for the threads that apply operators ahead of the copy
+ * (the rewrite pass): as many threads as the scan uses, this one
+ * included. */
+static int new_helpers(eg_masker *m, eg_error *err)
+{
+    long n = m->opts.scan.threads;
+    if (n <= 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n > 16)
+        n = 16;
+    if (n <= 1)
+        return EG_OK;
+    if (!(m->helpers = eg__calloc((size_t)n - 1, sizeof *m->helpers)))
+        return eg__fail(err, EG_ENOMEM, "out of memory");
+    for (; m->nhelpers < (size_t)n - 1; m->nhelpers++) {
+        int rc = eg__op_worker_new(&m->helpers[m->nhelpers], m->prot, err);
+        if (rc != EG_OK)
+            return rc;
+    }
+    return EG_OK;
+}
+
 int eg_masker_new(eg_masker **out, const eg_engine *engine,
                   const eg_mask_options *opts, eg_error *err)
 {
@@ -101,12 +123,25 @@ int eg_masker_new(eg_masker **out, const eg_engine *engine,
         rc = eg__protector_new(&m->prot, &m->key, err);
     if (rc == EG_OK)
         rc = eg__op_worker_new(&m->worker, m->prot, err);
+    if (rc == EG_OK)
+        rc = new_helpers(m, err);
     if (rc != EG_OK) {
         eg_masker_free(m);
         return rc;
     }
     *out = m;
     return EG_OK;
+}
+
+static void free_drops(eg_mask_rec *r)
+{
+    eg__free(r->dropped_cols);
+    for (size_t i = 0; i < r->ndropped_keys; i++)
+        eg__free(r->dropped_keys[i]);
+    eg__free(r->dropped_keys);
+    r->dropped_cols = NULL;
+    r->dropped_keys = NULL;
+    r->ndropped_cols = r->ndropped_keys = 0;
 }
 
 void eg_masker_free(eg_masker *m)
@@ -118,10 +153,13 @@ void eg_masker_free(eg_masker *m)
         eg__free(m->recs[i].output);
         eg__free(m->recs[i].counts);
         eg__mspans_free(&m->recs[i].spans);
-        eg__free(m->recs[i].dropped_cols);
+        free_drops(&m->recs[i]);
     }
     eg__free(m->recs);
     eg__op_worker_free(m->worker);
+    for (size_t i = 0; i < m->nhelpers; i++)
+        eg__op_worker_free(m->helpers[i]);
+    eg__free(m->helpers);
     eg__protector_free(m->prot);
     eg__free(m->policy_file);
     eg_key_wipe(&m->key);
@@ -310,11 +348,13 @@ static int open_input(const eg_masker *m, const char *input, const eg_buf *mem,
                : eg__source_open(src, input, &lim, err);
 }
 
-/* 1 if a CSV input has a finding whose operator is `drop`: only then can a
- * column go, and only then is the census pass paid for. */
-static int may_drop_columns(const eg_masker *m, const scan_pass *sp)
+/* 1 if a CSV or JSON input has a finding whose operator is `drop`: only
+ * then can a column or member go, and only then is the census paid for. */
+static int may_drop_structure(const eg_masker *m, const scan_pass *sp)
 {
-    if (sp->info.format != EG_FORMAT_CSV && sp->info.format != EG_FORMAT_TSV)
+    eg_format f = sp->info.format;
+    if (f != EG_FORMAT_CSV && f != EG_FORMAT_TSV && f != EG_FORMAT_JSON &&
+        f != EG_FORMAT_JSONL)
         return 0;
     for (size_t i = 0; i < sp->n; i++)
         if (m->set[sp->v[i].type].op == EG_OP_DROP)
@@ -329,85 +369,134 @@ void eg__col_census_free(eg_col_census *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The census pass: which CSV columns hold nothing but dropped values.
- * *drop_col gets a flag per column (NULL and 0 when none goes), *cols the
- * list of those columns (ascending). */
-static int choose_columns(const eg_masker *m, const char *input,
-                          const eg_buf *mem, const scan_pass *sp,
-                          uint8_t **drop_col, size_t *ndrop, uint32_t **cols,
-                          size_t *ncols, eg_error *err)
+/* What the census decided: the CSV columns or JSON members that go. */
+typedef struct drop_plan {
+    uint8_t *drop_col; /* CSV: a flag per column, NULL if none goes */
+    size_t ndrop_col;
+    eg_key_census keys; /* JSON: paths marked `drop` */
+    size_t nkeys;       /* how many are marked */
+} drop_plan;
+
+static void drop_plan_free(drop_plan *p)
 {
-    *drop_col = NULL;
-    *cols = NULL;
-    *ndrop = *ncols = 0;
+    eg__free(p->drop_col);
+    eg__keys_free(&p->keys);
+    memset(p, 0, sizeof *p);
+}
+
+static int choose_columns(drop_plan *p, const eg_col_census *cen, eg_error *err)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < cen->ncols; c++)
+        if (cen->dropped[c] && !cen->other[c])
+            n = c + 1;
+    if (n == 0)
+        return EG_OK;
+    if (!(p->drop_col = eg__calloc(n, 1)))
+        return eg__fail(err, EG_ENOMEM, "out of memory");
+    for (size_t c = 0; c < n; c++)
+        p->drop_col[c] = cen->dropped[c] && !cen->other[c];
+    p->ndrop_col = n;
+    return EG_OK;
+}
+
+/* The census pass: the rewriter without output, counting per CSV column
+ * or JSON member path the values that are all dropped and the others. */
+static int plan_drops(const eg_masker *m, const char *input, const eg_buf *mem,
+                      const scan_pass *sp, drop_plan *p, eg_error *err)
+{
+    memset(p, 0, sizeof *p);
+    int csv =
+        sp->info.format == EG_FORMAT_CSV || sp->info.format == EG_FORMAT_TSV;
     eg_col_census cen = {0};
-    cen.ncols = EG_DROP_MAX_COLUMNS;
-    cen.dropped = eg__calloc(cen.ncols, sizeof *cen.dropped);
-    cen.other = eg__calloc(cen.ncols, sizeof *cen.other);
+    int rc = EG_OK;
+    if (csv) {
+        cen.ncols = EG_DROP_MAX_COLUMNS;
+        cen.dropped = eg__calloc(cen.ncols, sizeof *cen.dropped);
+        cen.other = eg__calloc(cen.ncols, sizeof *cen.other);
+        if (!cen.dropped || !cen.other)
+            rc = eg__fail(err, EG_ENOMEM, "out of memory");
+    }
     eg_rewrite_counts *cnt = eg__calloc(1, sizeof *cnt);
+    if (!cnt && rc == EG_OK)
+        rc = eg__fail(err, EG_ENOMEM, "out of memory");
     eg_mspans none = {0};
     eg_source *src = NULL;
-    int rc = cen.dropped && cen.other && cnt
-                 ? EG_OK
-                 : eg__fail(err, EG_ENOMEM, "out of memory");
     if (rc == EG_OK)
         rc = open_input(m, input, mem, &src, err);
     if (rc == EG_OK) {
-        eg_rewrite_env env = {m->set, m->worker, input, sp->info.csv_header,
-                              &cen,   NULL,      0};
+        eg_rewrite_env env = {.set = m->set,
+                              .worker = m->worker,
+                              .path = input,
+                              .csv_header = sp->info.csv_header,
+                              .census = &cen,
+                              .keys = csv ? NULL : &p->keys};
         rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, NULL,
                               &none, cnt, err);
     }
     eg__source_close(src);
-    size_t n = 0, k = 0;
-    for (size_t c = 0; rc == EG_OK && c < cen.ncols; c++)
-        if (cen.dropped[c] && !cen.other[c]) {
-            n = c + 1;
-            k++;
-        }
-    if (rc == EG_OK && k > 0) {
-        *drop_col = eg__calloc(n, 1);
-        *cols = eg__calloc(k, sizeof **cols);
-        if (!*drop_col || !*cols)
-            rc = eg__fail(err, EG_ENOMEM, "out of memory");
-        for (size_t c = 0; rc == EG_OK && c < n; c++)
-            if (cen.dropped[c] && !cen.other[c]) {
-                (*drop_col)[c] = 1;
-                (*cols)[(*ncols)++] = (uint32_t)c;
-            }
-        *ndrop = n;
-    }
-    if (rc != EG_OK) {
-        eg__free(*drop_col);
-        eg__free(*cols);
-        *drop_col = NULL;
-        *cols = NULL;
-        *ndrop = *ncols = 0;
-    }
+    if (rc == EG_OK && csv)
+        rc = choose_columns(p, &cen, err);
+    else if (rc == EG_OK)
+        p->nkeys = eg__keys_choose(&p->keys);
+    if (rc != EG_OK)
+        drop_plan_free(p);
     eg__col_census_free(&cen);
     eg__free(cnt);
     return rc;
 }
 
+/* What the report says was dropped: column numbers or member paths. */
+static int note_drops(const drop_plan *p, uint32_t **cols, size_t *ncols,
+                      char ***keys, size_t *nkeys, eg_error *err)
+{
+    size_t k = 0;
+    for (size_t c = 0; c < p->ndrop_col; c++)
+        k += p->drop_col[c];
+    if (k && !(*cols = eg__calloc(k, sizeof **cols)))
+        return eg__fail(err, EG_ENOMEM, "out of memory");
+    for (size_t c = 0; c < p->ndrop_col; c++)
+        if (p->drop_col[c])
+            (*cols)[(*ncols)++] = (uint32_t)c;
+    if (p->nkeys && !(*keys = eg__calloc(p->nkeys, sizeof **keys)))
+        return eg__fail(err, EG_ENOMEM, "out of memory");
+    for (size_t i = 0; i < p->keys.cap && *nkeys < p->nkeys; i++)
+        if (p->keys.v[i].drop) {
+            if (!((*keys)[*nkeys] = eg__strdup(p->keys.v[i].path)))
+                return eg__fail(err, EG_ENOMEM, "out of memory");
+            (*nkeys)++;
+        }
+    return EG_OK;
+}
+
 /* The rewrite of one input into `out`, with the census pass before it
- * when columns may be dropped. */
+ * when columns or members may be dropped. */
 static int rewrite_into(eg_masker *m, const char *input, const eg_buf *mem,
                         const scan_pass *sp, eg_mask_out *out, eg_mspans *spans,
-                        eg_rewrite_counts *counts, uint32_t **cols,
-                        size_t *ncols, eg_error *err)
+                        eg_rewrite_counts *counts, eg_mask_rec *r,
+                        eg_error *err)
 {
-    uint8_t *drop_col = NULL;
-    size_t ndrop = 0;
+    drop_plan plan;
+    memset(&plan, 0, sizeof plan);
     int rc = EG_OK;
-    if (may_drop_columns(m, sp))
-        rc = choose_columns(m, input, mem, sp, &drop_col, &ndrop, cols, ncols,
-                            err);
+    if (may_drop_structure(m, sp))
+        rc = plan_drops(m, input, mem, sp, &plan, err);
+    if (rc == EG_OK && r)
+        rc = note_drops(&plan, &r->dropped_cols, &r->ndropped_cols,
+                        &r->dropped_keys, &r->ndropped_keys, err);
     eg_source *src = NULL;
     if (rc == EG_OK)
         rc = open_input(m, input, mem, &src, err);
     if (rc == EG_OK) {
-        eg_rewrite_env env = {m->set, m->worker, input, sp->info.csv_header,
-                              NULL,   drop_col,  ndrop};
+        eg_rewrite_env env = {.set = m->set,
+                              .worker = m->worker,
+                              .path = input,
+                              .csv_header = sp->info.csv_header,
+                              .drop_col = plan.drop_col,
+                              .ndrop_col = plan.ndrop_col,
+                              .keys = plan.nkeys ? &plan.keys : NULL,
+                              .helpers = m->helpers,
+                              .nhelpers = m->nhelpers};
         rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, out,
                               spans, counts, err);
     }
@@ -418,7 +507,7 @@ static int rewrite_into(eg_masker *m, const char *input, const eg_buf *mem,
                       input, (unsigned long long)counts->bytes_in,
                       (unsigned long long)sp->info.bytes);
     eg__source_close(src);
-    eg__free(drop_col);
+    drop_plan_free(&plan);
     return rc;
 }
 
@@ -431,8 +520,7 @@ static int rewrite_pass(eg_masker *m, eg_mask_rec *r, const char *input,
                           m->opts.compression_level, mem ? NULL : input, err);
     if (rc != EG_OK)
         return rc;
-    rc = rewrite_into(m, input, mem, sp, out, &r->spans, r->counts,
-                      &r->dropped_cols, &r->ndropped_cols, err);
+    rc = rewrite_into(m, input, mem, sp, out, &r->spans, r->counts, r, err);
     if (rc == EG_OK) {
         rc = eg__mask_out_commit(out, r->sha, &r->bytes_out, err);
         r->have_sha = rc == EG_OK;
@@ -525,6 +613,7 @@ static void fill_stats(const eg_mask_rec *r, eg_mask_stats *st)
     st->well_formed = r->counts->well_formed;
     st->requoted = r->counts->requoted;
     st->dropped_columns = r->ndropped_cols;
+    st->dropped_keys = r->ndropped_keys;
     st->dropped_cells = r->counts->dropped_cells;
 }
 
@@ -548,9 +637,7 @@ int eg_mask_file(eg_masker *m, const char *input, const char *output,
     if (rc != EG_OK) {
         snprintf(r->message, sizeof r->message, "%s", err->message);
         eg__mspans_free(&r->spans);
-        eg__free(r->dropped_cols);
-        r->dropped_cols = NULL;
-        r->ndropped_cols = 0;
+        free_drops(r);
     } else {
         if (r->counts->fallbacks) {
             char msg[160];
@@ -770,14 +857,10 @@ int eg__mask_memory(eg_masker *m, const void *data, size_t n, eg_format *fmt,
     eg_mask_out *o = NULL;
     if (rc == EG_OK)
         rc = eg__mask_out_open_memory(&o, out, err);
-    uint32_t *cols = NULL;
-    size_t ncols = 0;
     if (rc == EG_OK) {
         *fmt = sp.info.format;
-        rc = rewrite_into(m, "-", &mem, &sp, o, spans, counts, &cols, &ncols,
-                          err);
+        rc = rewrite_into(m, "-", &mem, &sp, o, spans, counts, NULL, err);
     }
-    eg__free(cols);
     if (o && rc == EG_OK)
         rc = eg__mask_out_commit(o, NULL, NULL, err);
     else

@@ -154,6 +154,30 @@ typedef struct eg_col_census {
 } eg_col_census;
 void eg__col_census_free(eg_col_census *c);
 
+/** The `drop` operator on JSON: a member (key and value) whose every
+ *  non-empty value, at that path in any record, is nothing but dropped
+ *  values is removed whole, with one comma (mask_keys.c has the paths). */
+#define EG_KEYS_MAX 8192u
+typedef struct eg_key_stat {
+    char *path; /* "/user/phones", NUL-terminated; NULL: free slot */
+    uint32_t len;
+    uint64_t dropped; /* values holding only dropped values */
+    uint64_t other;   /* values with other content, or objects */
+    int drop;         /* chosen: the member goes */
+} eg_key_stat;
+typedef struct eg_key_census {
+    eg_key_stat *v;
+    size_t cap, n;
+    int full; /* more than EG_KEYS_MAX paths: no key is dropped */
+} eg_key_census;
+/** The entry for path p[0..n), or NULL. */
+eg_key_stat *eg__keys_find(const eg_key_census *c, const char *p, size_t n);
+/** Find or add; *out is NULL when the table is full.  EG_OK or EG_ENOMEM. */
+int eg__keys_add(eg_key_census *c, const char *p, size_t n, eg_key_stat **out);
+/** Mark the paths to drop; returns how many. */
+size_t eg__keys_choose(eg_key_census *c);
+void eg__keys_free(eg_key_census *c);
+
 /** What the rewriter needs besides the input and output. */
 typedef struct eg_rewrite_env {
     const eg_op_settings *set; /* EG_T_COUNT settings, by type */
@@ -163,6 +187,11 @@ typedef struct eg_rewrite_env {
     eg_col_census *census;   /* non-NULL: a census pass, nothing written */
     const uint8_t *drop_col; /* CSV: 1 for each column left out, or NULL */
     size_t ndrop_col;        /* entries in drop_col */
+    eg_key_census *keys;     /* JSON: with `census`, filled; else the
+                                members marked `drop` are left out */
+    eg_op_worker **helpers;  /* operator state of extra threads that apply
+                                operators ahead of the copy, or NULL */
+    size_t nhelpers;
 } eg_rewrite_env;
 
 /** A finding of the scan pass: offsets and type only, never the value. */
@@ -176,7 +205,9 @@ typedef struct eg_fspan {
 typedef struct eg_rewrite_counts {
     uint64_t spans, fallbacks, well_formed, requoted, sanitized, overlaps;
     uint64_t bytes_in;
-    uint64_t dropped_cells; /* CSV cells left out with their columns */
+    uint64_t dropped_cells; /* CSV cells left out with their columns, JSON
+                               members left out */
+    int keys_lost;          /* JSON census: nesting too deep to follow */
     uint64_t by_type_op[EG_T_COUNT][EG_OP_COUNT];
     uint64_t fallback_by_type[EG_T_COUNT];
 } eg_rewrite_counts;
@@ -205,6 +236,8 @@ typedef struct eg_mask_rec {
     eg_mspans spans;
     uint32_t *dropped_cols; /* CSV columns left out (0-based), ascending */
     size_t ndropped_cols;
+    char **dropped_keys; /* JSON member paths left out */
+    size_t ndropped_keys;
 } eg_mask_rec;
 
 struct eg_masker {
@@ -216,6 +249,8 @@ struct eg_masker {
     eg_op_settings set[EG_T_COUNT]; /* resolved, with a fixed as_of */
     eg_protector *prot;
     eg_op_worker *worker;
+    eg_op_worker **helpers; /* one per extra thread of the rewrite pass */
+    size_t nhelpers;
     int as_of;
     eg_mask_rec *recs;
     size_t nrecs, caprecs;

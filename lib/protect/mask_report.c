@@ -255,6 +255,11 @@ static int put_input(eg_sbuf *b, eg_mask_out *o, const eg_mask_rec *r,
     eg__sb_puts(b, ",\n  \"dropped_columns\":[");
     for (size_t i = 0; i < r->ndropped_cols; i++)
         eg__sb_printf(b, "%s%u", i ? "," : "", r->dropped_cols[i] + 1);
+    eg__sb_puts(b, "],\"dropped_keys\":[");
+    for (size_t i = 0; i < r->ndropped_keys; i++) {
+        eg__sb_puts(b, i ? "," : "");
+        put_str(b, r->dropped_keys[i]);
+    }
     eg__sb_printf(b, "],\"dropped_cells\":%llu",
                   (unsigned long long)c->dropped_cells);
     put_type_op_counts(b, r);

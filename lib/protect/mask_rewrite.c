@@ -33,6 +33,7 @@
  */
 #include "protect/mask_int.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define WIN_INIT ((size_t)1 << 20)
@@ -40,6 +41,47 @@
 #define LOOKAHEAD 16 /* bytes read past a span (escapes across it) */
 #define STAGE_FLUSH ((size_t)256 << 10)
 #define HOLD_MAX ((size_t)1 << 20) /* longest unquoted field kept back */
+
+#define JDEPTH_MAX 256 /* JSON nesting followed for dropped members */
+#define JKEY_MAX 256   /* longer member names are never dropped */
+
+/* Where a JSON tracker is, outside strings. */
+enum { J_VALUE, J_KEY, J_COLON, J_AFTER };
+
+/* An open JSON container, as the drop operator follows it. */
+typedef struct jframe {
+    uint8_t obj;         /* an object, else an array */
+    uint8_t kept;        /* a member of this object has been written */
+    uint8_t held;        /* member_out held in the stage until the key */
+    uint32_t plen;       /* path length of the member holding it */
+    uint64_t member_out; /* where the current member starts in the output
+                            (its comma included) */
+    size_t span0;        /* spans recorded before the member */
+} jframe;
+
+/* Operators ahead of the copy: when the window is filled, the values of
+ * the next spans are given their operator's output by several threads at
+ * once (the copy itself stays in order, on one thread).  A result is used
+ * only for a piece that is its whole span, decoded to the very bytes the
+ * thread saw, so it is exactly what the copy would have computed. */
+#define PRE_MIN 64    /* fewer spans ahead: not worth the threads */
+#define PRE_MAX 8192  /* spans per batch */
+#define PRE_LEN 4096u /* longer values are done in place */
+
+typedef struct pre_val {
+    uint32_t off, len; /* the output in its slice's arena */
+    uint8_t slice;
+    uint8_t ok;
+} pre_val;
+
+struct rw;
+typedef struct pre_slice {
+    struct rw *w;
+    eg_op_worker *worker;
+    size_t lo, hi; /* span indexes */
+    uint8_t index;
+    eg_buf arena, tmp;
+} pre_slice;
 
 typedef enum piece_kind {
     P_TEXT,
@@ -51,6 +93,13 @@ typedef enum piece_kind {
 
 typedef struct rw {
     const eg_rewrite_env *env;
+    /* the spans, and the operators applied ahead of the copy */
+    const eg_fspan *spans;
+    size_t nspans, cur; /* cur: the span being replaced */
+    size_t pre_lo, pre_hi;
+    pre_val *pre;
+    pre_slice *slices;
+    size_t nslices;
     int csv, json;
     unsigned char delim;
     unsigned char special[256]; /* CSV bytes that may change state */
@@ -82,6 +131,15 @@ typedef struct rw {
     int field_content; /* census: the field has bytes besides dropped
                           values (spaces aside) */
     int field_drop;    /* census: the field has a dropped value */
+    /* JSON members (the drop operator): followed only when needed */
+    int jtrack, jsonl, jlost;
+    int jstate;
+    int jstr, jesc, jkey_str, jkey_bad, jbare, jnull;
+    int jv_content, jv_drop; /* the scalar value being read */
+    uint32_t depth, jdrop_depth;
+    jframe *jf;
+    eg_buf jpath;
+    size_t jkey_len;
     /* scratch */
     eg_codec codec;
     eg_buf res, enc;
@@ -105,6 +163,12 @@ static int flush_stage(rw *w, int all)
     if (!all && w->csv && !w->field_quoted && !w->requote &&
         w->field_out >= w->stage_base && out_off(w) - w->field_out <= HOLD_MAX)
         n = (size_t)(w->field_out - w->stage_base);
+    /* a JSON member whose key is not read yet may still be left out */
+    const jframe *f = w->depth ? &w->jf[w->depth - 1] : NULL;
+    if (!all && f && f->held && f->member_out >= w->stage_base &&
+        out_off(w) - f->member_out <= HOLD_MAX &&
+        f->member_out - w->stage_base < n)
+        n = (size_t)(f->member_out - w->stage_base);
     if (n == 0)
         return EG_OK;
     int rc = w->env->census
@@ -306,9 +370,298 @@ static int csv_copy(rw *w, const unsigned char *p, size_t n)
     return EG_OK;
 }
 
+/* ---------------------------------------------------------- JSON state */
+
+static int bare_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c == '.' || c == '+' || c == '-' ||
+           c >= 0x80;
+}
+
+static int json_census(const rw *w)
+{
+    return w->env->census != NULL;
+}
+
+/* Census: a value at the current path (arrays are transparent). */
+static int key_count(rw *w, int other, int dropped)
+{
+    if (!json_census(w) || w->jpath.len == 0 || (!other && !dropped))
+        return EG_OK;
+    eg_key_stat *st;
+    if (eg__keys_add(w->env->keys, w->jpath.data, w->jpath.len, &st) != EG_OK)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    if (st && other)
+        st->other++;
+    else if (st)
+        st->dropped++;
+    return EG_OK;
+}
+
+/* The member in the innermost object ends: back to the object's path. */
+static void member_ends(rw *w)
+{
+    const jframe *f = &w->jf[w->depth - 1];
+    w->jpath.len = f->plen;
+    if (w->dropping && w->jdrop_depth == w->depth) {
+        w->dropping = 0;
+        w->cnt->dropped_cells++;
+    }
+    w->jstate = J_AFTER;
+}
+
+static int value_ends(rw *w)
+{
+    int rc = key_count(w, w->jv_content, w->jv_drop);
+    if (w->depth > 0 && w->jf[w->depth - 1].obj)
+        member_ends(w);
+    else
+        w->jstate = J_AFTER;
+    return rc;
+}
+
+static void value_begins(rw *w, int bare, unsigned char first)
+{
+    w->jv_content = w->jv_drop = 0;
+    w->jbare = bare;
+    w->jnull = bare && first == 'n';
+}
+
+/* Where a member starts (after '{' or at its comma): in the drop pass the
+ * stage keeps it until the key says whether the member goes. */
+static void member_begins(rw *w, jframe *f)
+{
+    f->member_out = out_off(w);
+    f->span0 = w->rec->n;
+    f->held = !json_census(w);
+}
+
+/* The key of a member has been read: its path, and whether it goes. */
+static int key_read(rw *w)
+{
+    jframe *f = &w->jf[w->depth - 1];
+    int rc = EG_OK;
+    if (w->jkey_bad) /* a value in the name, or a name too long */
+        rc = eg__buf_append(&w->jpath, "\x01", 1) != EG_OK
+                 ? eg__fail(w->err, EG_ENOMEM, "out of memory")
+                 : key_count(w, 1, 0);
+    w->jstate = J_COLON;
+    if (rc != EG_OK || json_census(w)) {
+        f->held = 0;
+        return rc;
+    }
+    const eg_key_stat *st =
+        eg__keys_find(w->env->keys, w->jpath.data, w->jpath.len);
+    if (st && st->drop && f->held && f->member_out >= w->stage_base &&
+        w->rec->n == f->span0 && !w->dropping) {
+        w->stage.len = (size_t)(f->member_out - w->stage_base);
+        w->dropping = 1;
+        w->jdrop_depth = w->depth;
+    } else if (!w->dropping) {
+        f->kept = 1;
+    }
+    f->held = 0;
+    return EG_OK;
+}
+
+/* Reset at the end of a JSON Lines record. */
+static void record_ends(rw *w)
+{
+    w->depth = 0;
+    w->jpath.len = 0;
+    w->jstr = w->jesc = w->jbare = 0;
+    w->dropping = 0;
+    w->jstate = J_VALUE;
+}
+
+static int open_container(rw *w, unsigned char c)
+{
+    /* a member holding an object is never dropped as a whole */
+    int rc = c == '{' ? key_count(w, 1, 0) : EG_OK;
+    if (rc == EG_OK)
+        rc = stage_put(w, &c, 1);
+    if (rc != EG_OK)
+        return rc;
+    if (w->depth == JDEPTH_MAX) {
+        w->jlost = 1; /* too deep to follow: this input drops no member */
+        return EG_OK;
+    }
+    jframe *f = &w->jf[w->depth++];
+    memset(f, 0, sizeof *f);
+    f->obj = c == '{';
+    f->plen = (uint32_t)w->jpath.len;
+    if (f->obj)
+        member_begins(w, f);
+    w->jstate = f->obj ? J_KEY : J_VALUE;
+    return EG_OK;
+}
+
+static int close_container(rw *w, unsigned char c)
+{
+    int rc = stage_put(w, &c, 1);
+    if (rc != EG_OK || w->depth == 0)
+        return rc; /* a stray bracket: the scan warned about it */
+    w->depth--;
+    w->jpath.len = w->jf[w->depth].plen;
+    if (w->depth > 0 && w->jf[w->depth - 1].obj)
+        member_ends(w);
+    else
+        w->jstate = J_AFTER;
+    return EG_OK;
+}
+
+static int comma(rw *w)
+{
+    jframe *f = w->depth ? &w->jf[w->depth - 1] : NULL;
+    if (!f || !f->obj) {
+        w->jstate = J_VALUE;
+        return stage_put(w, ",", 1);
+    }
+    w->jstate = J_KEY;
+    member_begins(w, f);
+    /* in the drop pass a comma is written only after a kept member */
+    if (!json_census(w) && !f->kept)
+        return EG_OK;
+    return stage_put(w, ",", 1);
+}
+
+/* One byte outside strings. */
+static int json_byte(rw *w, unsigned char c)
+{
+    if (w->jbare && !bare_char(c)) {
+        w->jbare = 0;
+        int rc = value_ends(w);
+        if (rc != EG_OK)
+            return rc;
+    }
+    switch (c) {
+    case '{':
+    case '[':
+        return open_container(w, c);
+    case '}':
+    case ']':
+        return close_container(w, c);
+    case ',':
+        return comma(w);
+    case ':':
+        w->jstate = J_VALUE;
+        return stage_put(w, &c, 1);
+    case '"':
+        w->jstr = 1;
+        w->jesc = 0;
+        w->jkey_str =
+            w->jstate == J_KEY && w->depth > 0 && w->jf[w->depth - 1].obj;
+        if (w->jkey_str) {
+            w->jkey_len = 0;
+            w->jkey_bad = 0;
+            if (eg__buf_append(&w->jpath, "/", 1) != EG_OK)
+                return eg__fail(w->err, EG_ENOMEM, "out of memory");
+        } else {
+            value_begins(w, 0, 0);
+        }
+        return stage_put(w, &c, 1);
+    case '\n':
+        if (w->jsonl) {
+            record_ends(w);
+            return stage_raw(w, &c, 1);
+        }
+        return stage_put(w, &c, 1);
+    case ' ':
+    case '\t':
+    case '\r':
+        return stage_put(w, &c, 1);
+    default:
+        if (!w->jbare)
+            value_begins(w, 1, c);
+        if (!w->jnull)
+            w->jv_content = 1;
+        return stage_put(w, &c, 1);
+    }
+}
+
+/* String bytes up to (not including) its closing quote. */
+static int string_bytes(rw *w, const unsigned char *p, size_t n)
+{
+    if (w->jkey_str) {
+        if (w->jkey_len + n > JKEY_MAX)
+            w->jkey_bad = 1;
+        else if (eg__buf_append(&w->jpath, p, n) != EG_OK)
+            return eg__fail(w->err, EG_ENOMEM, "out of memory");
+        w->jkey_len += n;
+    } else {
+        for (size_t i = 0; i < n && !w->jv_content; i++)
+            if (p[i] != ' ')
+                w->jv_content = 1;
+    }
+    return stage_put(w, p, n);
+}
+
+/* Copy JSON bytes, following objects, members and values (only when the
+ * drop operator may leave members out). */
+static int json_copy(rw *w, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    int rc;
+    while (i < n) {
+        if (!w->jstr) {
+            if ((rc = json_byte(w, p[i++])) != EG_OK)
+                return rc;
+            continue;
+        }
+        size_t j = i;
+        while (j < n) {
+            if (w->jesc)
+                w->jesc = 0;
+            else if (p[j] == '\\')
+                w->jesc = 1;
+            else if (p[j] == '"' || (p[j] == '\n' && w->jsonl))
+                break;
+            j++;
+        }
+        if ((rc = string_bytes(w, p + i, j - i)) != EG_OK)
+            return rc;
+        i = j;
+        if (i == n)
+            break;
+        if (p[i] == '\n') { /* a JSON Lines record ends inside a string */
+            record_ends(w);
+            if ((rc = stage_raw(w, p + i++, 1)) != EG_OK)
+                return rc;
+            continue;
+        }
+        w->jstr = 0;
+        if ((rc = stage_put(w, p + i++, 1)) != EG_OK)
+            return rc;
+        rc = w->jkey_str ? key_read(w) : value_ends(w);
+        if (rc != EG_OK)
+            return rc;
+    }
+    return EG_OK;
+}
+
+/* A replaced value inside JSON: what the census needs to know of it. */
+static void json_piece(rw *w, int op)
+{
+    if (w->jstr && w->jkey_str) {
+        w->jkey_bad = 1;
+        return;
+    }
+    if (!w->jstr && !w->jbare)
+        value_begins(w, 1, 0);
+    if (op == EG_OP_DROP)
+        w->jv_drop = 1;
+    else
+        w->jv_content = 1;
+}
+
 static int emit(rw *w, const unsigned char *p, size_t n)
 {
-    return w->csv ? csv_copy(w, p, n) : stage_put(w, p, n);
+    if (w->csv)
+        return csv_copy(w, p, n);
+    if (w->jtrack)
+        return json_copy(w, p, n);
+    return stage_put(w, p, n);
 }
 
 /* Quote the unquoted field in progress: an opening quote where it began
@@ -468,6 +821,138 @@ static int apply(rw *w, int type, const char *v, size_t n, eg_mspan *sp)
     return EG_OK;
 }
 
+/* The output computed ahead for input [i, j), if that is the current
+ * span whole. */
+static const pre_val *ready(const rw *w, uint64_t i, uint64_t j)
+{
+    if (w->cur < w->pre_lo || w->cur >= w->pre_hi)
+        return NULL;
+    const pre_val *pv = &w->pre[w->cur - w->pre_lo];
+    const eg_fspan *f = &w->spans[w->cur];
+    return pv->ok && f->start == i && f->end == j ? pv : NULL;
+}
+
+static int use_ready(rw *w, int type, const pre_val *pv, eg_mspan *sp)
+{
+    const eg_op_settings *s = &w->env->set[type];
+    sp->asked = sp->op = (uint8_t)s->op;
+    if (well_formed(s))
+        sp->flags |= EG_SPAN_WELL_FORMED;
+    w->res.len = 0;
+    if (eg__buf_append(&w->res, w->slices[pv->slice].arena.data + pv->off,
+                       pv->len) != EG_OK)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    return EG_OK;
+}
+
+/* A value whose written form is its value in every context (no quote,
+ * escape, line end or delimiter): a piece of it decodes to the same bytes. */
+static int plain_value(const rw *w, const unsigned char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == '"' || v[i] == '\\' || v[i] == '\r' || v[i] == '\n' ||
+            (w->csv && v[i] == w->delim))
+            return 0;
+    return 1;
+}
+
+static void pre_slice_run(pre_slice *sl)
+{
+    const rw *w = sl->w;
+    sl->arena.len = 0;
+    for (size_t k = sl->lo; k < sl->hi; k++) {
+        pre_val *pv = &w->pre[k - w->pre_lo];
+        const eg_fspan *f = &w->spans[k];
+        pv->ok = 0;
+        if (f->start < w->pos || f->start < w->wbase || f->end <= f->start ||
+            f->end - f->start > PRE_LEN)
+            continue;
+        const unsigned char *v = w->win + (f->start - w->wbase);
+        size_t n = (size_t)(f->end - f->start);
+        eg_error e;
+        sl->tmp.len = 0;
+        if (!plain_value(w, v, n) ||
+            eg__op_apply(sl->worker, f->type, &w->env->set[f->type],
+                         (const char *)v, n, &sl->tmp, &e) != EG_OK)
+            continue; /* done in place, with its fallback or error */
+        pv->off = (uint32_t)sl->arena.len;
+        pv->len = (uint32_t)sl->tmp.len;
+        pv->slice = sl->index;
+        if (eg__buf_append(&sl->arena, sl->tmp.data, sl->tmp.len) == EG_OK)
+            pv->ok = 1;
+    }
+}
+
+static void *pre_thread(void *arg)
+{
+    pre_slice_run(arg);
+    return NULL;
+}
+
+/* Apply the operators of the spans from w->cur on that lie in the window,
+ * split over the helper threads and this one. */
+static void precompute(rw *w)
+{
+    size_t lo = w->cur, hi = lo;
+    while (hi < w->nspans && hi - lo < PRE_MAX &&
+           w->spans[hi].end + LOOKAHEAD <= win_end(w))
+        hi++;
+    w->pre_lo = lo;
+    w->pre_hi = hi > lo ? hi : lo + 1;
+    if (hi - lo < PRE_MIN) {
+        for (size_t k = lo; k < w->pre_hi && k - lo < PRE_MAX; k++)
+            w->pre[k - lo].ok = 0;
+        return;
+    }
+    size_t per = (hi - lo + w->nslices - 1) / w->nslices;
+    pthread_t tid[16];
+    int started[16] = {0};
+    for (size_t t = 0; t < w->nslices; t++) {
+        pre_slice *sl = &w->slices[t];
+        sl->lo = lo + t * per < hi ? lo + t * per : hi;
+        sl->hi = sl->lo + per < hi ? sl->lo + per : hi;
+        if (t > 0)
+            started[t] = pthread_create(&tid[t], NULL, pre_thread, sl) == 0;
+    }
+    pre_slice_run(&w->slices[0]);
+    for (size_t t = 1; t < w->nslices; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            pre_slice_run(&w->slices[t]); /* no thread: do it here */
+    }
+}
+
+static int pre_init(rw *w)
+{
+    size_t n = w->env->nhelpers;
+    if (n == 0 || w->env->census || w->nspans < PRE_MIN)
+        return EG_OK;
+    if (n > 15)
+        n = 15;
+    w->pre = eg__calloc(PRE_MAX, sizeof *w->pre);
+    w->slices = eg__calloc(n + 1, sizeof *w->slices);
+    if (!w->pre || !w->slices)
+        return eg__fail(w->err, EG_ENOMEM, "out of memory");
+    w->nslices = n + 1;
+    for (size_t t = 0; t <= n; t++) {
+        w->slices[t].w = w;
+        w->slices[t].index = (uint8_t)t;
+        w->slices[t].worker = t ? w->env->helpers[t - 1] : w->env->worker;
+    }
+    return EG_OK;
+}
+
+static void pre_free(rw *w)
+{
+    for (size_t t = 0; t < w->nslices; t++) {
+        eg__buf_free(&w->slices[t].arena);
+        eg__buf_free(&w->slices[t].tmp);
+    }
+    eg__free(w->slices);
+    eg__free(w->pre);
+}
+
 /* Characters that would change a CSV field's structure, brought in by
  * the replacement (ones the value had already stay as they were). */
 static int needs_quotes(const rw *w, const char *orig, size_t on,
@@ -545,7 +1030,8 @@ static int piece(rw *w, uint64_t i, uint64_t j, piece_kind kind, int type)
                : kind == P_CSV_QUOTED ? EG_ENC_CSVQ
                                       : EG_ENC_RAW;
     int rc = eg__codec_decode(&w->codec, denc, orig, on);
-    if (rc == EG_EFORMAT) /* a broken escape: take the bytes as they are */
+    int broken = rc == EG_EFORMAT;
+    if (broken) /* a broken escape: take the bytes as they are */
         rc = eg__codec_decode(&w->codec, EG_ENC_RAW, orig, on);
     if (rc != EG_OK)
         return eg__fail(w->err, EG_ENOMEM, "out of memory");
@@ -554,9 +1040,23 @@ static int piece(rw *w, uint64_t i, uint64_t j, piece_kind kind, int type)
     sp.in_start = i;
     sp.in_end = j;
     sp.type = (uint8_t)type;
-    if ((rc = apply(w, type, w->codec.raw.data, w->codec.raw.len, &sp)) !=
-        EG_OK)
+    const pre_val *pv = ready(w, i, j);
+    if (pv && w->codec.raw.len == on && !memcmp(w->codec.raw.data, orig, on))
+        rc = use_ready(w, type, pv, &sp);
+    else
+        rc = apply(w, type, w->codec.raw.data, w->codec.raw.len, &sp);
+    if (rc != EG_OK)
         return rc;
+    if (w->jtrack)
+        json_piece(w, sp.op);
+    /* an empty replacement (drop) must not bring a quote where it changes
+     * the CSV structure: to a field's start, or after a closing quote */
+    if (kind == P_CSV_UNQUOTED && w->res.len == 0 && j < win_end(w) &&
+        at(w, j) == '"') {
+        if (eg__buf_append(&w->res, " ", 1) != EG_OK)
+            return eg__fail(w->err, EG_ENOMEM, "out of memory");
+        w->cnt->sanitized++;
+    }
     if (kind == P_CSV_UNQUOTED || kind == P_CSV_QUOTED) {
         w->field_fresh = 0;
         if (sp.op == EG_OP_DROP)
@@ -564,7 +1064,14 @@ static int piece(rw *w, uint64_t i, uint64_t j, piece_kind kind, int type)
         else
             w->field_content = 1;
     }
-    if ((rc = encode_piece(w, kind, &w->codec, orig, on, &sp)) != EG_OK)
+    /* ... and an output made character for character from those bytes
+     * (encrypt, keep) is written as they were, so that unmask gets them
+     * back; escaping the backslash of "\+" would change the input */
+    piece_kind ekind = kind;
+    if (broken && kind == P_JSON_STR &&
+        (sp.op == EG_OP_ENCRYPT || sp.op == EG_OP_KEEP))
+        ekind = P_TEXT;
+    if ((rc = encode_piece(w, ekind, &w->codec, orig, on, &sp)) != EG_OK)
         return rc;
     sp.out_start = out_off(w);
     if ((rc = stage_put(w, w->enc.data, w->enc.len)) != EG_OK)
@@ -586,13 +1093,6 @@ static int structural(rw *w, uint64_t i)
 }
 
 /* -------------------------------------------------------------- walkers */
-
-static int bare_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-           (c >= 'A' && c <= 'Z') || c == '.' || c == '+' || c == '-' ||
-           c >= 0x80;
-}
 
 /* A span starting inside a JSON escape (`\u5f20` cut after the `u`)
  * starts at its backslash instead. */
@@ -749,6 +1249,8 @@ static int do_span(rw *w, const eg_fspan *f)
                         "%s: input ended at byte %llu, before a finding the "
                         "scan reported: it changed",
                         w->env->path, (unsigned long long)win_end(w));
+    if (w->nslices && (w->cur < w->pre_lo || w->cur >= w->pre_hi))
+        precompute(w);
     int in_str = (f->flags & EG_FINDING_IN_JSON_STRING) != 0;
     if (w->json && in_str)
         s = json_escape_start(w, s);
@@ -798,13 +1300,22 @@ int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
     w.special[w.delim] = w.special['\n'] = w.special['\r'] = 1;
     w.special['"'] = 1;
     w.wcap = WIN_INIT;
+    w.jtrack = w.json && env->keys;
+    w.jsonl = fmt == EG_FORMAT_JSONL;
     int rc = EG_OK;
-    if (!(w.win = eg__malloc(w.wcap)))
+    if (!(w.win = eg__malloc(w.wcap)) ||
+        (w.jtrack && !(w.jf = eg__calloc(JDEPTH_MAX, sizeof *w.jf))))
         rc = eg__fail(err, EG_ENOMEM, "out of memory");
     if (rc == EG_OK && w.csv)
         rc = skip_bom(&w);
-    for (size_t k = 0; k < n && rc == EG_OK; k++)
+    w.spans = spans;
+    w.nspans = n;
+    if (rc == EG_OK)
+        rc = pre_init(&w);
+    for (size_t k = 0; k < n && rc == EG_OK; k++) {
+        w.cur = k;
         rc = do_span(&w, &spans[k]);
+    }
     if (rc == EG_OK)
         rc = copy_to(&w, UINT64_MAX);
     if (rc == EG_OK && w.pending_cr)
@@ -820,8 +1331,15 @@ int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
     }
     if (rc == EG_OK)
         rc = flush_stage(&w, 1);
+    if (w.jbare && rc == EG_OK) /* a bare value at the very end */
+        rc = value_ends(&w);
+    if (w.jlost && env->census && env->keys)
+        env->keys->full = 1; /* not followed to the end: nothing goes */
     counts->bytes_in = w.pos;
     eg__free(w.win);
+    eg__free(w.jf);
+    eg__buf_free(&w.jpath);
+    pre_free(&w);
     eg__buf_free(&w.stage);
     eg__buf_free(&w.res);
     eg__buf_free(&w.enc);

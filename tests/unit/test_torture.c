@@ -615,8 +615,8 @@ static void torture_assess(const char *rules_path, const char *name)
 EG_TEST(torture_rules_assess)
 {
     torture_assess(NULL, "eg_rules_load(built-in)/eg_assess/write");
-    /* the same rules read from their YAML file (tests run in tests/) */
-    torture_assess("../data/rules-cn.yaml",
+    /* the same rules read from their YAML file */
+    torture_assess(EG_SOURCE_DIR "/data/rules-cn.yaml",
                    "eg_rules_load(rules-cn.yaml)/eg_assess/write");
 }
 
@@ -691,7 +691,7 @@ static void torture_mask_with(const char *policy_file, const char *name)
 EG_TEST(torture_mask)
 {
     torture_mask_with(NULL, "eg_masker_new(built-in)/eg_mask_file/report");
-    torture_mask_with("../data/policy-default.yaml",
+    torture_mask_with(EG_SOURCE_DIR "/data/policy-default.yaml",
                       "eg_masker_new(policy file)/eg_mask_file/report");
 }
 
