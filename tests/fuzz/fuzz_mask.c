@@ -12,7 +12,8 @@
  * - bytes outside the spans are the input's, unless a CSV field had to be
  *   quoted (then only quotes were added) or columns or members were
  *   dropped;
- * - a CSV/TSV/JSON/JSON Lines input keeps its record count, and a
+ * - a CSV/TSV/JSON/JSON Lines input keeps its record count (dropped CSV
+ *   columns may leave rows with nothing: those may go), and a
  *   well-formed one stays well-formed (the structure cursor finds no new
  *   problem);
  * - under encrypt, when no value fell back to redact, unmask restores the
@@ -196,7 +197,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int p_in, p_out;
         structure(fmt, in, n, &r_in, &p_in);
         structure(fmt, out.data ? out.data : "", out.len, &r_out, &p_out);
-        if (!p_in && !p_out && r_in != r_out)
+        /* with dropped columns a row whose kept fields are all empty is
+         * an empty line (nothing at the end of the input): not counted */
+        if (!p_in && !p_out && r_in != r_out &&
+            !(counts->dropped_cells > 0 && r_out < r_in))
             FAIL("%s: %llu records in, %llu out", eg_format_name(fmt),
                  (unsigned long long)r_in, (unsigned long long)r_out);
         if (!p_in && p_out && counts->sanitized == 0)
