@@ -3,7 +3,9 @@
 # values the report says were deliberately kept well-formed.
 #
 # The built-in policy (redact, mask, generalize; keep for organisations
-# and classification marks), a pseudonymize policy and --operator encrypt
+# and classification marks), a pseudonymize policy, a drop policy (whole
+# CSV columns and JSON members go; the output must still parse, with its
+# records) and --operator encrypt
 # are run over the sample files and, with python3, over a 1 MB corpus
 # from shared/bench/mkcorpus.py.  Every finding of the re-scan must lie
 # inside a span of the report flagged "well_formed" (encrypt and keep
@@ -25,6 +27,27 @@ rules:
   confidential: redact
   org: redact
 EOF
+printf 'version: 1\ndefault: drop\n' >drop.yaml
+
+# check_parses OUT IN: CSV and JSON Lines outputs still parse, with as
+# many records as their input
+check_parses() {
+    have python3 || return 0
+    python3 - "$1" "$2" <<'EOF' || fail "$1: does not parse as its input does"
+import csv, json, sys
+out, inp = sys.argv[1], sys.argv[2]
+if inp.endswith(".csv"):
+    rows = lambda p: list(csv.reader(open(p, encoding="utf-8-sig", newline="")))
+    a, b = rows(inp), rows(out)
+    assert len(a) == len(b), (len(a), len(b))
+    assert len({len(r) for r in b}) <= 1, "ragged output"
+elif inp.endswith(".jsonl"):
+    a = [json.loads(l) for l in open(inp, encoding="utf-8") if l.strip()]
+    b = [json.loads(l) for l in open(out, encoding="utf-8") if l.strip()]
+    assert len(a) == len(b)
+EOF
+    ok
+}
 
 check_rescan() { # check_rescan REPORT FINDINGS
     if have python3; then
@@ -51,10 +74,11 @@ EOF
     ok
 }
 
-for policy in default pseudo encrypt; do
+for policy in default pseudo drop encrypt; do
     case $policy in
     default) popt=() ;;
     pseudo) popt=(--policy pseudo.yaml) ;;
+    drop) popt=(--policy drop.yaml) ;;
     encrypt) popt=(--operator encrypt) ;;
     esac
     for f in $inputs; do
@@ -79,6 +103,10 @@ for policy in default pseudo encrypt; do
             [ ! -s "s-$out.out" ] || fail "$out: pseudonyms found again: $(head -c 300 "s-$out.out")"
             ok
             ;;
+        drop)
+            [ ! -s "s-$out.out" ] || fail "$out: dropped values found again: $(head -c 300 "s-$out.out")"
+            check_parses "$out" "$f"
+            ;;
         esac
     done
 done
@@ -87,6 +115,9 @@ done
 # them as kept well-formed
 contains s-encrypt-people.txt.out '"type":"cn_resident_id"'
 contains encrypt-people.txt.json '"well_formed_by_type":{"cn_resident_id":1'
+# whole columns and members went
+grep -q '"dropped_columns":\[[0-9]' drop-people.csv.json || fail "no CSV column dropped"
+grep -q '"dropped_keys":\["/' drop-people.jsonl.json || fail "no JSON member dropped"
 grep -q '"well_formed_types":\[[^]]*"cn_resident_id"' encrypt-people.txt.json ||
     fail "cn_resident_id not in well_formed_types"
 ok
