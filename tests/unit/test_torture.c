@@ -624,6 +624,7 @@ EG_TEST(torture_rules_assess)
 
 typedef struct mask_case {
     const char *policy_file; /* NULL: the built-in policy */
+    int threads;
     char input[1024], output[1024], report[1024];
     eg_mask_stats want, got;
 } mask_case;
@@ -633,7 +634,7 @@ static int run_mask(void *ctx, eg_error *err)
     mask_case *c = ctx;
     eg_mask_options mo = EG_MASK_OPTIONS_INIT;
     mo.key = &key;
-    mo.scan = scan_opts(1);
+    mo.scan = scan_opts(c->threads);
     mo.policy_file = c->policy_file;
     eg_masker *m = NULL;
     memset(&c->got, 0, sizeof c->got);
@@ -671,13 +672,15 @@ static int mask_complete(void *ctx)
            stat(c->report, &st) == 0;
 }
 
-static void torture_mask_with(const char *policy_file, const char *name)
+static void torture_mask_with(const char *policy_file, const char *input,
+                              int threads, const char *name)
 {
     mask_case c;
     memset(&c, 0, sizeof c);
     c.policy_file = policy_file;
-    snprintf(c.input, sizeof c.input, "%s/b.csv", tree);
-    snprintf(c.output, sizeof c.output, "%s/b.masked.csv", outdir);
+    c.threads = threads;
+    snprintf(c.input, sizeof c.input, "%s/%s", tree, input);
+    snprintf(c.output, sizeof c.output, "%s/masked", outdir);
     snprintf(c.report, sizeof c.report, "%s/report.json", outdir);
     eg_error err;
     EG_CHECK_INT(run_mask(&c, &err), EG_OK);
@@ -690,9 +693,20 @@ static void torture_mask_with(const char *policy_file, const char *name)
 
 EG_TEST(torture_mask)
 {
-    torture_mask_with(NULL, "eg_masker_new(built-in)/eg_mask_file/report");
-    torture_mask_with(EG_SOURCE_DIR "/data/policy-default.yaml",
+    torture_mask_with(NULL, "b.csv", 1,
+                      "eg_masker_new(built-in)/eg_mask_file/report");
+    torture_mask_with(EG_SOURCE_DIR "/data/policy-default.yaml", "b.csv", 1,
                       "eg_masker_new(policy file)/eg_mask_file/report");
+    /* drop: the census pass, columns and members left out; two threads:
+     * the operator state of the helper thread */
+    char policy[1024];
+    snprintf(policy, sizeof policy, "%s/drop.yaml", tmpdir);
+    static const char yaml[] = "default: keep\nrules:\n  cn_mobile: drop\n"
+                               "  cn_resident_id: drop\n  email: encrypt\n";
+    write_file(policy, yaml, sizeof yaml - 1);
+    torture_mask_with(policy, "b.csv", 2, "eg_mask_file(drop, CSV, -j2)");
+    torture_mask_with(policy, "sub/c.jsonl", 2,
+                      "eg_mask_file(drop, JSON Lines, -j2)");
 }
 
 /* -------------------------------------------------------------- main */
