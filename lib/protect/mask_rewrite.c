@@ -128,6 +128,7 @@ typedef struct rw {
     uint32_t col;
     int dropping;      /* the current field's column is left out */
     int row_kept;      /* a field of this row has been written */
+    uint64_t row_out;  /* output offset where the row starts */
     int field_content; /* census: the field has bytes besides dropped
                           values (spaces aside) */
     int field_drop;    /* census: the field has a dropped value */
@@ -258,6 +259,17 @@ static int pending_cr_is_data(rw *w)
     return stage_put(w, "\r", 1);
 }
 
+/* A row of several fields whose kept ones are all empty would be written
+ * as an empty line, which CSV readers skip: it is written as one empty
+ * quoted field instead, so that the row stays a row. */
+static int keep_empty_row(rw *w)
+{
+    if (!w->env->drop_col || !w->row_kept || w->col == 0 ||
+        out_off(w) != w->row_out)
+        return EG_OK;
+    return stage_raw(w, "\"\"", 2);
+}
+
 /* A delimiter or LF outside quotes: the field ends.  A delimiter is
  * written before a kept field that follows a kept one, so leaving columns
  * out never leaves stray delimiters; without dropped columns every byte is
@@ -275,6 +287,8 @@ static int field_boundary(rw *w, unsigned char c)
         w->cnt->dropped_cells++;
     w->dropping = 0;
     if (c == '\n') {
+        if ((rc = keep_empty_row(w)) != EG_OK)
+            return rc;
         if (w->pending_cr) {
             w->pending_cr = 0;
             rc = stage_raw(w, "\r\n", 2);
@@ -284,6 +298,7 @@ static int field_boundary(rw *w, unsigned char c)
         w->row++;
         w->col = 0;
         w->row_kept = 0;
+        w->row_out = out_off(w);
     } else {
         if (w->col < UINT32_MAX)
             w->col++;
@@ -1286,6 +1301,7 @@ static int skip_bom(rw *w)
             return rc;
         w->pos = 3;
     }
+    w->row_out = out_off(w);
     field_begins(w);
     return EG_OK;
 }
@@ -1336,6 +1352,8 @@ int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
         field_ends(&w);
         if (w.dropping)
             counts->dropped_cells++;
+        w.dropping = 0;
+        rc = keep_empty_row(&w);
     }
     if (rc == EG_OK)
         rc = flush_stage(&w, 1);

@@ -197,8 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int p_in, p_out;
         structure(fmt, in, n, &r_in, &p_in);
         structure(fmt, out.data ? out.data : "", out.len, &r_out, &p_out);
-        /* with dropped columns a row whose kept fields are all empty is
-         * an empty line (nothing at the end of the input): not counted */
+        /* a row whose every column was dropped is an empty line (nothing
+         * at the end of the input): not counted */
         if (!p_in && !p_out && r_in != r_out &&
             !(counts->dropped_cells > 0 && r_out < r_in))
             FAIL("%s: %llu records in, %llu out", eg_format_name(fmt),
