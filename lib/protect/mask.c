@@ -496,7 +496,8 @@ static int rewrite_into(eg_masker *m, const char *input, const eg_buf *mem,
                               .ndrop_col = plan.ndrop_col,
                               .keys = plan.nkeys ? &plan.keys : NULL,
                               .helpers = m->helpers,
-                              .nhelpers = m->nhelpers};
+                              .nhelpers = m->nhelpers,
+                              .pre_min = m->pre_min};
         rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, out,
                               spans, counts, err);
     }

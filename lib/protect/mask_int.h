@@ -192,6 +192,7 @@ typedef struct eg_rewrite_env {
     eg_op_worker **helpers;  /* operator state of extra threads that apply
                                 operators ahead of the copy, or NULL */
     size_t nhelpers;
+    size_t pre_min; /* fewest costly values worth the threads (0: 64) */
 } eg_rewrite_env;
 
 /** A finding of the scan pass: offsets and type only, never the value. */
@@ -251,6 +252,7 @@ struct eg_masker {
     eg_op_worker *worker;
     eg_op_worker **helpers; /* one per extra thread of the rewrite pass */
     size_t nhelpers;
+    size_t pre_min; /* see eg_rewrite_env; tests and fuzzing lower it */
     int as_of;
     eg_mask_rec *recs;
     size_t nrecs, caprecs;

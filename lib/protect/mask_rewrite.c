@@ -912,6 +912,11 @@ static void *pre_thread(void *arg)
     return NULL;
 }
 
+static size_t pre_min(const rw *w)
+{
+    return w->env->pre_min ? w->env->pre_min : PRE_MIN;
+}
+
 /* Apply the operators of the spans from w->cur on that lie in the window,
  * split over the helper threads and this one. */
 static void precompute(rw *w)
@@ -922,7 +927,7 @@ static void precompute(rw *w)
         work += costly(w, &w->spans[hi++]);
     w->pre_lo = lo;
     w->pre_hi = hi > lo ? hi : lo + 1;
-    if (work < PRE_MIN) {
+    if (work < pre_min(w)) {
         for (size_t k = lo; k < w->pre_hi && k - lo < PRE_MAX; k++)
             w->pre[k - lo].ok = 0;
         return;
@@ -949,7 +954,7 @@ static void precompute(rw *w)
 static int pre_init(rw *w)
 {
     size_t n = w->env->nhelpers;
-    if (n == 0 || w->env->census || w->nspans < PRE_MIN)
+    if (n == 0 || w->env->census || w->nspans < pre_min(w))
         return EG_OK;
     if (n > 15)
         n = 15;

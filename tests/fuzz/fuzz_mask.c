@@ -69,7 +69,6 @@ static void setup(void)
         for (int p = 0; p < POL_COUNT; p++) {
             eg_mask_options o = EG_MASK_OPTIONS_INIT;
             o.key = &key;
-            o.scan.threads = 1;
             o.scan.format = (eg_format)f;
             o.scan.as_of_ymd = 20240601;
             o.scan.max_decompressed = 1 << 20;
@@ -77,8 +76,13 @@ static void setup(void)
             o.policy_file = p == POL_SPECIALS ? policy
                             : p == POL_DROP   ? dropper
                                               : NULL;
+            /* encrypt and the built-in policy with a helper thread that
+             * computes operators ahead of the copy from the first value
+             * on (unmask and the gap check then test that path too) */
+            o.scan.threads = p == POL_ENCRYPT || p == POL_DEFAULT ? 2 : 1;
             if (eg_masker_new(&maskers[f][p], eng, &o, &err) != EG_OK)
                 FAIL("setup: %s", err.message);
+            maskers[f][p]->pre_min = 1;
         }
     unlink(policy);
     unlink(dropper);
