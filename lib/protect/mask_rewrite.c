@@ -129,6 +129,7 @@ typedef struct rw {
     int dropping;      /* the current field's column is left out */
     int row_kept;      /* a field of this row has been written */
     uint64_t row_out;  /* output offset where the row starts */
+    int row_any;       /* a field of this row had content or a value */
     int field_content; /* census: the field has bytes besides dropped
                           values (spaces aside) */
     int field_drop;    /* census: the field has a dropped value */
@@ -259,14 +260,17 @@ static int pending_cr_is_data(rw *w)
     return stage_put(w, "\r", 1);
 }
 
-/* A row of several fields whose kept ones are all empty would be written
- * as an empty line, which CSV readers skip: it is written as one empty
- * quoted field instead, so that the row stays a row. */
+/* A row that had something (several fields, or a value) but whose kept
+ * fields came out empty (dropped values, dropped columns) would be an
+ * empty line, which CSV readers skip, or nothing at the end of the input:
+ * it is written as one empty quoted field instead, so the row stays. */
 static int keep_empty_row(rw *w)
 {
-    if (!w->env->drop_col || !w->row_kept || w->col == 0 ||
-        out_off(w) != w->row_out)
+    if (w->field_content || w->field_drop)
+        w->row_any = 1;
+    if (!w->row_kept || out_off(w) != w->row_out || !(w->col > 0 || w->row_any))
         return EG_OK;
+    w->cnt->requoted++;
     return stage_raw(w, "\"\"", 2);
 }
 
@@ -286,6 +290,8 @@ static int field_boundary(rw *w, unsigned char c)
     if (w->dropping)
         w->cnt->dropped_cells++;
     w->dropping = 0;
+    if (w->field_content || w->field_drop)
+        w->row_any = 1;
     if (c == '\n') {
         if ((rc = keep_empty_row(w)) != EG_OK)
             return rc;
@@ -298,6 +304,7 @@ static int field_boundary(rw *w, unsigned char c)
         w->row++;
         w->col = 0;
         w->row_kept = 0;
+        w->row_any = 0;
         w->row_out = out_off(w);
     } else {
         if (w->col < UINT32_MAX)
