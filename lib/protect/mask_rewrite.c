@@ -493,6 +493,8 @@ static void record_ends(rw *w)
     w->depth = 0;
     w->jpath.len = 0;
     w->jstr = w->jesc = w->jbare = 0;
+    if (w->dropping) /* a member cut short by the end of its line */
+        w->cnt->dropped_cells++;
     w->dropping = 0;
     w->jstate = J_VALUE;
 }
