@@ -521,8 +521,20 @@ static int open_container(rw *w, unsigned char c)
     return EG_OK;
 }
 
+/* Malformed JSON: the object holding the dropped member goes on (a comma)
+ * or closes before the member's value ended: the member ends there, and
+ * what follows is written. */
+static void drop_cut_short(rw *w)
+{
+    if (w->dropping && w->depth == w->jdrop_depth) {
+        w->dropping = 0;
+        w->cnt->dropped_cells++;
+    }
+}
+
 static int close_container(rw *w, unsigned char c)
 {
+    drop_cut_short(w);
     int rc = stage_put(w, &c, 1);
     if (rc != EG_OK || w->depth == 0)
         return rc; /* a stray bracket: the scan warned about it */
@@ -542,6 +554,7 @@ static int comma(rw *w)
         w->jstate = J_VALUE;
         return stage_put(w, ",", 1);
     }
+    drop_cut_short(w);
     w->jstate = J_KEY;
     member_begins(w, f);
     /* in the drop pass a comma is written only after a kept member */
@@ -1373,6 +1386,8 @@ int eg__mask_rewrite(const eg_rewrite_env *env, eg_source *src, eg_format fmt,
         rc = flush_stage(&w, 1);
     if (w.jbare && rc == EG_OK) /* a bare value at the very end */
         rc = value_ends(&w);
+    if (w.jtrack && w.dropping) /* a member cut short by the end */
+        counts->dropped_cells++;
     if (w.jlost && env->census && env->keys)
         env->keys->full = 1; /* not followed to the end: nothing goes */
     counts->bytes_in = w.pos;
