@@ -225,21 +225,18 @@ static void summary(const mask_args *a, const char *in, const char *out,
     fprintf(stderr,
             "egress: masked %s -> %s: %llu findings, %llu spans replaced", in,
             out, (unsigned long long)s->findings, (unsigned long long)s->spans);
-    if (s->fallbacks)
-        fprintf(stderr, ", %llu redacted as fallback",
-                (unsigned long long)s->fallbacks);
-    if (s->well_formed)
-        fprintf(stderr, ", %llu kept well-formed",
-                (unsigned long long)s->well_formed);
-    if (s->requoted)
-        fprintf(stderr, ", %llu CSV fields quoted",
-                (unsigned long long)s->requoted);
-    if (s->dropped_columns)
-        fprintf(stderr, ", %llu CSV columns dropped",
-                (unsigned long long)s->dropped_columns);
-    if (s->dropped_keys)
-        fprintf(stderr, ", %llu JSON keys dropped",
-                (unsigned long long)s->dropped_keys);
+    const struct {
+        uint64_t n;
+        const char *what;
+    } extra[] = {{s->fallbacks, "redacted as fallback"},
+                 {s->well_formed, "kept well-formed"},
+                 {s->requoted, "CSV fields quoted"},
+                 {s->dropped_columns, "CSV columns dropped"},
+                 {s->dropped_keys, "JSON keys dropped"}};
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+        if (extra[i].n)
+            fprintf(stderr, ", %llu %s", (unsigned long long)extra[i].n,
+                    extra[i].what);
     fputc('\n', stderr);
 }
 
