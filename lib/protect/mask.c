@@ -402,6 +402,18 @@ static int choose_columns(drop_plan *p, const eg_col_census *cen, eg_error *err)
 
 /* The census pass: the rewriter without output, counting per CSV column
  * or JSON member path the values that are all dropped and the others. */
+/* What both passes over an input share: its operators and how the scan
+ * saw it.  The census pass and the real pass add their own fields. */
+static eg_rewrite_env base_env(const eg_masker *m, const char *input,
+                               const scan_pass *sp)
+{
+    eg_rewrite_env env = {.set = m->set,
+                          .worker = m->worker,
+                          .path = input,
+                          .csv_header = sp->info.csv_header};
+    return env;
+}
+
 static int plan_drops(const eg_masker *m, const char *input, const eg_buf *mem,
                       const scan_pass *sp, drop_plan *p, eg_error *err)
 {
@@ -425,12 +437,9 @@ static int plan_drops(const eg_masker *m, const char *input, const eg_buf *mem,
     if (rc == EG_OK)
         rc = open_input(m, input, mem, &src, err);
     if (rc == EG_OK) {
-        eg_rewrite_env env = {.set = m->set,
-                              .worker = m->worker,
-                              .path = input,
-                              .csv_header = sp->info.csv_header,
-                              .census = &cen,
-                              .keys = csv ? NULL : &p->keys};
+        eg_rewrite_env env = base_env(m, input, sp);
+        env.census = &cen;
+        env.keys = csv ? NULL : &p->keys;
         rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, NULL,
                               &none, cnt, err);
     }
@@ -488,16 +497,13 @@ static int rewrite_into(eg_masker *m, const char *input, const eg_buf *mem,
     if (rc == EG_OK)
         rc = open_input(m, input, mem, &src, err);
     if (rc == EG_OK) {
-        eg_rewrite_env env = {.set = m->set,
-                              .worker = m->worker,
-                              .path = input,
-                              .csv_header = sp->info.csv_header,
-                              .drop_col = plan.drop_col,
-                              .ndrop_col = plan.ndrop_col,
-                              .keys = plan.nkeys ? &plan.keys : NULL,
-                              .helpers = m->helpers,
-                              .nhelpers = m->nhelpers,
-                              .pre_min = m->pre_min};
+        eg_rewrite_env env = base_env(m, input, sp);
+        env.drop_col = plan.drop_col;
+        env.ndrop_col = plan.ndrop_col;
+        env.keys = plan.nkeys ? &plan.keys : NULL;
+        env.helpers = m->helpers;
+        env.nhelpers = m->nhelpers;
+        env.pre_min = m->pre_min;
         rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, out,
                               spans, counts, err);
     }
