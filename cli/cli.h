@@ -49,6 +49,8 @@ int cli_parse_date(const char *s, int *ymd);
 
 /** "auto", "text", "csv", "tsv", "json", "jsonl"; 0, or -1 with a message. */
 int cli_parse_input_format(const char *s, eg_format *out);
+/** --encoding: auto, utf-8 (utf8), gb18030 (gbk) -> EG_ENCODING_*. */
+int cli_parse_encoding(const char *s, int *out);
 
 /** Load the key named by `path`, or by EGRESS_KEY_FILE when path is NULL.
  *  @return 1 loaded, 0 no key named (the caller decides), -1 error

@@ -221,6 +221,25 @@ int cli_parse_input_format(const char *s, eg_format *out)
     return -1;
 }
 
+int cli_parse_encoding(const char *s, int *out)
+{
+    static const struct {
+        const char *name;
+        int encoding;
+    } names[] = {{"auto", EG_ENCODING_AUTO},
+                 {"utf-8", EG_ENCODING_UTF8},
+                 {"utf8", EG_ENCODING_UTF8},
+                 {"gb18030", EG_ENCODING_GB18030},
+                 {"gbk", EG_ENCODING_GB18030}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(s, names[i].name)) {
+            *out = names[i].encoding;
+            return 0;
+        }
+    cli_error("unknown --encoding '%s' (auto, utf-8, gb18030)", s);
+    return -1;
+}
+
 int cli_load_key(const char *path, eg_key *key)
 {
     eg_error err;

@@ -45,6 +45,9 @@ static void usage(FILE *to)
         "                          (needed by 'egress unmask')\n"
         "  -j, --threads N         scan threads (default: all cores)\n"
         "      --input-format FMT  auto, text, csv, tsv, json, jsonl\n"
+        "      --encoding ENC      auto, utf-8, gb18030 (GB18030 input is "
+        "written\n"
+        "                          back in GB18030)\n"
         "      --as-of YYYY-MM-DD  'today' for dates, ages and ID checks\n"
         "      --binary            mask binary files too\n"
         "      --level N           compression level of compressed outputs\n"
@@ -71,6 +74,7 @@ enum {
     OPT_KEY,
     OPT_REPORT,
     OPT_INFMT,
+    OPT_ENCODING,
     OPT_ASOF,
     OPT_BINARY,
     OPT_LEVEL,
@@ -87,6 +91,7 @@ static const struct option long_opts[] = {
     {"report", required_argument, 0, OPT_REPORT},
     {"threads", required_argument, 0, 'j'},
     {"input-format", required_argument, 0, OPT_INFMT},
+    {"encoding", required_argument, 0, OPT_ENCODING},
     {"as-of", required_argument, 0, OPT_ASOF},
     {"binary", no_argument, 0, OPT_BINARY},
     {"level", required_argument, 0, OPT_LEVEL},
@@ -126,6 +131,8 @@ static int take_option(int ch, mask_args *a)
         return 0;
     case OPT_INFMT:
         return cli_parse_input_format(optarg, &a->opts.scan.format);
+    case OPT_ENCODING:
+        return cli_parse_encoding(optarg, &a->opts.scan.encoding);
     case OPT_ASOF:
         if (cli_parse_date(optarg, &a->opts.scan.as_of_ymd) != 0) {
             cli_error("--as-of expects YYYY-MM-DD");

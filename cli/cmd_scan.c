@@ -429,6 +429,9 @@ static void usage(FILE *to)
           "                          one a random key is used for this run\n"
           "      --types LIST        only these type ids (comma-separated)\n"
           "      --input-format FMT  auto, text, csv, tsv, json, jsonl\n"
+          "      --encoding ENC      auto (UTF-8, or GB18030/GBK when the "
+          "text is),\n"
+          "                          utf-8, gb18030\n"
           "      --binary            scan binary files too\n"
           "      --as-of YYYY-MM-DD  the date birth dates are checked against\n"
           "      --max-findings N    per input (default unlimited)\n"
@@ -486,6 +489,7 @@ enum {
     OPT_KEY,
     OPT_TYPES,
     OPT_INFMT,
+    OPT_ENCODING,
     OPT_BINARY,
     OPT_ASOF,
     OPT_MAXF,
@@ -507,6 +511,7 @@ static const struct option long_opts[] = {
     {"key-file", required_argument, 0, OPT_KEY},
     {"types", required_argument, 0, OPT_TYPES},
     {"input-format", required_argument, 0, OPT_INFMT},
+    {"encoding", required_argument, 0, OPT_ENCODING},
     {"binary", no_argument, 0, OPT_BINARY},
     {"as-of", required_argument, 0, OPT_ASOF},
     {"max-findings", required_argument, 0, OPT_MAXF},
@@ -568,6 +573,10 @@ static int parse_args(int argc, char **argv, scan_args *a, int *quiet)
             break;
         case OPT_INFMT:
             if (cli_parse_input_format(optarg, &a->opts.format) != 0)
+                return -1;
+            break;
+        case OPT_ENCODING:
+            if (cli_parse_encoding(optarg, &a->opts.encoding) != 0)
                 return -1;
             break;
         case OPT_BINARY:

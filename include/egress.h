@@ -132,6 +132,10 @@ typedef struct eg_finding {
     const char *text;     /**< the sink's own rendering of this finding (from
                                eg_sink.format), or NULL */
     size_t text_len;
+    uint64_t text_start; /**< offsets of the value in the text as decoded
+                              (UTF-8): equal to start/end unless the input
+                              was decoded from GB18030 */
+    uint64_t text_end;
 } eg_finding;
 
 /* eg_finding.flags */
@@ -157,6 +161,9 @@ typedef struct eg_input_info {
     int csv_header;          /**< CSV/TSV: 1 if the first row was read as a
                                   header (its cells are names, not values),
                                   else 0 */
+    const char *charset;     /**< "utf-8", or "gb18030" when the text was
+                                  decoded from GB18030 (offsets still count
+                                  the input's own bytes) */
 } eg_input_info;
 
 /** Callbacks that receive a scan's results, serialized and in a fixed
@@ -208,13 +215,21 @@ typedef struct eg_scan_options {
     int as_of_ymd;               /**< "today" for date checks; 0 = today */
     const eg_key *key;           /**< fingerprint key; NULL = ephemeral */
     const uint8_t *type_enabled; /**< eg_type_count() flags, or NULL = all */
+    int encoding;                /**< EG_ENCODING_*: how text is decoded */
 } eg_scan_options;
+
+/* eg_scan_options.encoding */
+#define EG_ENCODING_AUTO                                                       \
+    0                         /**< UTF-8, or GB18030/GBK when the text's       \
+                                   first non-ASCII bytes say so */
+#define EG_ENCODING_UTF8 1    /**< bytes as they are (no decoding) */
+#define EG_ENCODING_GB18030 2 /**< always decoded from GB18030 (GBK) */
 
 #define EG_SCAN_OPTIONS_VERSION 1
 #define EG_SCAN_OPTIONS_INIT                                                   \
     {                                                                          \
         EG_SCAN_OPTIONS_VERSION, 0, 0, EG_FORMAT_AUTO, (uint64_t)16 << 30,     \
-            1000, 512, 0, 0, 0, NULL, NULL                                     \
+            1000, 512, 0, 0, 0, NULL, NULL, EG_ENCODING_AUTO                   \
     }
 
 /** Totals of a scan. */

@@ -60,6 +60,10 @@ int eg__buf_puts(eg_buf *b, const char *s);
 int eg__buf_printf(eg_buf *b, const char *fmt, ...) EG_PRINTF(2, 3);
 /** Append `s` as a JSON string body (no quotes), escaping as RFC 8259. */
 int eg__buf_json_escape(eg_buf *b, const char *s, size_t n);
+/** Write code point `cp` (< 0x110000) as UTF-8 into o[0..4); surrogates
+ *  are written too (WTF-8), for round trips of lone JSON escapes.
+ *  Returns the bytes written. */
+size_t eg__utf8_put(unsigned char *o, uint32_t cp);
 void eg__buf_free(eg_buf *b);
 
 /* ---- dates ---- */

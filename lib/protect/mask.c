@@ -211,8 +211,8 @@ static int on_finding(const eg_finding *f, void *payload)
         sp->v = v;
         sp->cap = cap;
     }
-    sp->v[sp->n++] =
-        (eg_fspan){f->start, f->end, (uint16_t)f->type, (uint16_t)f->flags};
+    sp->v[sp->n++] = (eg_fspan){f->text_start, f->text_end, (uint16_t)f->type,
+                                (uint16_t)f->flags};
     return 0;
 }
 
@@ -341,8 +341,10 @@ static int unchanged(const char *input, const struct stat *before)
 static int open_input(const eg_masker *m, const char *input, const eg_buf *mem,
                       eg_source **src, eg_error *err)
 {
+    /* decoded as the scan pass decoded it: the spans count those bytes */
     eg_source_limits lim = {m->opts.scan.max_decompressed,
-                            m->opts.scan.max_ratio};
+                            m->opts.scan.max_ratio,
+                            eg__charset_of_encoding(m->opts.scan.encoding)};
     return mem ? eg__source_open_memory(src, "-", mem->data ? mem->data : "",
                                         mem->len, &lim, err)
                : eg__source_open(src, input, &lim, err);
@@ -527,6 +529,12 @@ static int rewrite_pass(eg_masker *m, eg_mask_rec *r, const char *input,
                           m->opts.compression_level, mem ? NULL : input, err);
     if (rc != EG_OK)
         return rc;
+    /* a GB18030 input was read decoded: its output goes back to GB18030,
+     * byte for byte where nothing was replaced */
+    if (sp->info.charset && !strcmp(sp->info.charset, "gb18030")) {
+        eg__mask_out_gb18030(out);
+        r->charset = "gb18030";
+    }
     rc = rewrite_into(m, input, mem, sp, out, &r->spans, r->counts, r, err);
     if (rc == EG_OK) {
         rc = eg__mask_out_commit(out, r->sha, &r->bytes_out, err);
@@ -864,6 +872,8 @@ int eg__mask_memory(eg_masker *m, const void *data, size_t n, eg_format *fmt,
     eg_mask_out *o = NULL;
     if (rc == EG_OK)
         rc = eg__mask_out_open_memory(&o, out, err);
+    if (rc == EG_OK && sp.info.charset && !strcmp(sp.info.charset, "gb18030"))
+        eg__mask_out_gb18030(o); /* as a file's output is */
     if (rc == EG_OK) {
         *fmt = sp.info.format;
         rc = rewrite_into(m, "-", &mem, &sp, o, spans, counts, NULL, err);

@@ -82,32 +82,6 @@ static int add_esc(eg_codec *c, size_t off, size_t len, int style)
     return EG_OK;
 }
 
-/* UTF-8 of a code point, surrogates included (WTF-8), so that a lone
- * `\ud800` survives the round trip as an "other" character. */
-static size_t put_utf8(unsigned char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | cp >> 6);
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | cp >> 12);
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | cp >> 18);
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decode one UTF-8 character (surrogates allowed); 0 if invalid. */
 static size_t get_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
@@ -215,7 +189,7 @@ static size_t json_escape_at(eg_codec *c, const char *in, size_t n, size_t i,
         len = 12;
         style = upper || upper2 ? 'P' : 'p';
     }
-    size_t k = put_utf8(u8, cp);
+    size_t k = eg__utf8_put(u8, cp);
     if ((*rc = eg__buf_append(&c->raw, u8, k)) != EG_OK ||
         (*rc = add_esc(c, off, k, style)) != EG_OK)
         return 0;

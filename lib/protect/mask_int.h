@@ -121,6 +121,9 @@ int eg__mask_out_open(eg_mask_out **out, const char *path,
 int eg__mask_out_open_memory(eg_mask_out **out, eg_buf *dst, eg_error *err);
 /** Write content bytes (hashed, counted, compressed, written). */
 int eg__mask_out_write(eg_mask_out *o, const void *p, size_t n, eg_error *err);
+/** Content written from now on is UTF-8 to be written as GB18030 (the
+ *  output of a GB18030 input): see eg__gb_encode(). */
+void eg__mask_out_gb18030(eg_mask_out *o);
 /** Finish: flush the compressor, fsync, rename, fsync the directory.  The
  *  SHA-256 of the content (not of the compressed bytes) goes to sha (may
  *  be NULL), its length to *bytes.  Frees o, also on error. */
@@ -230,6 +233,7 @@ typedef struct eg_mask_rec {
     char message[sizeof(((eg_error *)0)->message)];
     eg_format format;
     char compression[8];
+    const char *charset; /* "gb18030": read decoded, written back so */
     uint64_t bytes_in, bytes_out, findings;
     unsigned char sha[32];
     int have_sha;
@@ -266,9 +270,11 @@ int eg__mask_memory(eg_masker *m, const void *data, size_t n, eg_format *fmt,
                     eg_error *err);
 
 /** Reverse the encrypt spans of masked[0..n), as eg__mask_memory() made
- *  them with the same masker, into `out`. */
+ *  them with the same masker, into `out`.  `gb18030`: the input was read
+ *  as GB18030 (its output is in GB18030 and the spans count its UTF-8). */
 int eg__unmask_memory(const eg_masker *m, const void *masked, size_t n,
-                      const eg_mspans *spans, eg_buf *out, eg_error *err);
+                      const eg_mspans *spans, int gb18030, eg_buf *out,
+                      eg_error *err);
 
 /* --------------------------------------------------------------- report */
 
@@ -277,6 +283,8 @@ typedef struct eg_report_entry {
     char key_id[17];
     int found;                      /* an input matched the file's hash */
     char compression[8];            /* of the output */
+    char charset[16];               /* "gb18030": spans count the text
+                                       decoded to UTF-8 */
     eg_op_settings set[EG_T_COUNT]; /* the policy's rules, by type */
     uint8_t have_set[EG_T_COUNT];
     eg_mspans spans;

@@ -53,6 +53,9 @@ struct eg_mask_out {
     EVP_MD_CTX *sha;
     uint64_t bytes;
     eg_buf *mem; /* memory target (tests, fuzzing): no file at all */
+    int gb;      /* content arrives as UTF-8, is written as GB18030 */
+    unsigned char carry[4]; /* a character cut by the end of a write */
+    size_t ncarry;
 };
 
 void eg__hex(const unsigned char *p, size_t n, char *out)
@@ -297,7 +300,48 @@ int eg__mask_out_open_memory(eg_mask_out **out, eg_buf *dst, eg_error *err)
     return EG_OK;
 }
 
+static int write_content(eg_mask_out *o, const void *p, size_t n,
+                         eg_error *err);
+
+void eg__mask_out_gb18030(eg_mask_out *o)
+{
+    o->gb = 1;
+}
+
+/* UTF-8 in, GB18030 out, in pieces; a character cut by the end of `p`
+ * waits in o->carry for the next write (or the commit: `final`). */
+static int write_encoded(eg_mask_out *o, const unsigned char *p, size_t n,
+                         int final, eg_error *err)
+{
+    enum { PIECE = 16384 };
+    unsigned char in[PIECE + 4], out[2 * (PIECE + 4) + 8];
+    int rc = EG_OK;
+    do {
+        size_t take = n < PIECE ? n : PIECE;
+        memcpy(in, o->carry, o->ncarry);
+        memcpy(in + o->ncarry, p, take);
+        size_t len = o->ncarry + take, made = 0;
+        int last = final && take == n;
+        size_t used = eg__gb_encode(in, len, last, out, sizeof out, &made);
+        o->ncarry = len - used; /* < 4: out always has room for the rest */
+        memcpy(o->carry, in + used, o->ncarry);
+        rc = write_content(o, out, made, err);
+        p += take;
+        n -= take;
+    } while (rc == EG_OK && n > 0);
+    return rc;
+}
+
 int eg__mask_out_write(eg_mask_out *o, const void *p, size_t n, eg_error *err)
+{
+    if (n == 0)
+        return EG_OK;
+    if (o->gb)
+        return write_encoded(o, p, n, 0, err);
+    return write_content(o, p, n, err);
+}
+
+static int write_content(eg_mask_out *o, const void *p, size_t n, eg_error *err)
 {
     if (n == 0)
         return EG_OK;
@@ -371,7 +415,9 @@ int eg__mask_out_commit(eg_mask_out *o, unsigned char sha[32], uint64_t *bytes,
                         eg_error *err)
 {
     int rc = EG_OK;
-    if (o->comp == COMP_GZIP)
+    if (o->gb && o->ncarry)
+        rc = write_encoded(o, (const unsigned char *)"", 0, 1, err);
+    if (rc == EG_OK && o->comp == COMP_GZIP)
         rc = gzip_feed(o, NULL, 0, 1, err);
     else if (o->comp == COMP_ZSTD)
         rc = zstd_feed(o, NULL, 0, 1, err);

@@ -250,6 +250,9 @@ static int put_input(eg_sbuf *b, eg_mask_out *o, const eg_mask_rec *r,
         (unsigned long long)c->fallbacks, (unsigned long long)c->well_formed,
         (unsigned long long)c->requoted, (unsigned long long)c->sanitized,
         (unsigned long long)c->overlaps);
+    /* span offsets then count the UTF-8 text (what unmask decodes to) */
+    if (r->charset)
+        eg__sb_printf(b, ",\"charset\":\"%s\"", r->charset);
     /* CSV columns the drop operator removed whole, 1-based like a
      * finding's column number */
     eg__sb_puts(b, ",\n  \"dropped_columns\":[");
@@ -742,6 +745,7 @@ typedef struct input_seen {
     char sha[65];
     char status[16];
     char compression[8];
+    char charset[16];
     uint64_t bytes;
     int have_bytes;
     eg_mspans spans;
@@ -779,6 +783,8 @@ static int read_input(jp *p, input_seen *in)
             rc = read_str(p, in->status, sizeof in->status);
         else if (!strcmp(key, "compression"))
             rc = read_str(p, in->compression, sizeof in->compression);
+        else if (!strcmp(key, "charset"))
+            rc = read_str(p, in->charset, sizeof in->charset);
         else if (!strcmp(key, "output_bytes")) {
             rc = read_u64(p, &in->bytes);
             in->have_bytes = 1;
@@ -805,6 +811,8 @@ static int read_inputs(jp *p, const char *want_sha, uint64_t bytes,
             e->found = 1;
             snprintf(e->compression, sizeof e->compression, "%s",
                      in.compression[0] ? in.compression : "none");
+            snprintf(e->charset, sizeof e->charset, "%s",
+                     in.charset[0] ? in.charset : "utf-8");
             e->spans = in.spans;
         } else {
             eg__mspans_free(&in.spans);

@@ -179,13 +179,16 @@ static int unmask_spans(ur *r, eg_op_worker *w, const eg_report_entry *e,
     return rc == EG_OK ? copy_rest(r) : rc;
 }
 
+/* `charset`: EG_CHARSET_RAW to hash the file, EG_CHARSET_GB18030 to read
+ * the text of a GB18030 output as its report's spans count it. */
 static int open_masked(eg_source **src, const char *masked, const eg_buf *mem,
-                       eg_error *err)
+                       int charset, eg_error *err)
 {
+    eg_source_limits lim = {(uint64_t)16 << 30, 1000, charset};
     if (mem)
         return eg__source_open_memory(src, "-", mem->data ? mem->data : "",
-                                      mem->len, NULL, err);
-    return eg__source_open(src, masked, NULL, err);
+                                      mem->len, &lim, err);
+    return eg__source_open(src, masked, &lim, err);
 }
 
 static int read_all_stdin(eg_buf *b, eg_error *err)
@@ -214,7 +217,7 @@ static int match_report(const char *report, const char *masked,
     eg_source *src = NULL;
     unsigned char sha[32];
     uint64_t bytes = 0;
-    int rc = open_masked(&src, masked, mem, err);
+    int rc = open_masked(&src, masked, mem, EG_CHARSET_RAW, err);
     if (rc == EG_OK)
         rc = eg__source_sha256(src, sha, &bytes, err);
     eg__source_close(src);
@@ -273,13 +276,17 @@ int eg_unmask_file(const eg_key *key, const char *report, const char *masked,
     memset(&r, 0, sizeof r);
     r.path = masked;
     r.err = err;
+    int gb = rc == EG_OK && !strcmp(e.charset, "gb18030");
     if (rc == EG_OK)
-        rc = open_masked(&r.src, masked, is_stdin ? &mem : NULL, err);
+        rc = open_masked(&r.src, masked, is_stdin ? &mem : NULL,
+                         gb ? EG_CHARSET_GB18030 : EG_CHARSET_RAW, err);
     if (rc == EG_OK && !(r.buf = eg__malloc(CHUNK)))
         rc = eg__fail(err, EG_ENOMEM, "out of memory");
     if (rc == EG_OK)
         rc = eg__mask_out_open(&r.out, output, eg__source_compression(r.src), 0,
                                is_stdin ? NULL : masked, err);
+    if (rc == EG_OK && gb)
+        eg__mask_out_gb18030(r.out);
     st->spans = e.spans.n;
     if (rc == EG_OK)
         rc = unmask_spans(&r, w, &e, st);
@@ -300,7 +307,8 @@ int eg_unmask_file(const eg_key *key, const char *report, const char *masked,
 }
 
 int eg__unmask_memory(const eg_masker *m, const void *masked, size_t n,
-                      const eg_mspans *spans, eg_buf *out, eg_error *err)
+                      const eg_mspans *spans, int gb18030, eg_buf *out,
+                      eg_error *err)
 {
     eg__error_clear(err);
     eg_report_entry *e = eg__calloc(1, sizeof *e);
@@ -318,11 +326,14 @@ int eg__unmask_memory(const eg_masker *m, const void *masked, size_t n,
     eg_unmask_stats st;
     memset(&st, 0, sizeof st);
     int rc =
-        eg__source_open_memory(&r.src, "-", masked ? masked : "", n, NULL, err);
+        open_masked(&r.src, "-", &(eg_buf){(char *)(uintptr_t)masked, n, n},
+                    gb18030 ? EG_CHARSET_GB18030 : EG_CHARSET_RAW, err);
     if (rc == EG_OK && !(r.buf = eg__malloc(CHUNK)))
         rc = eg__fail(err, EG_ENOMEM, "out of memory");
     if (rc == EG_OK)
         rc = eg__mask_out_open_memory(&r.out, out, err);
+    if (rc == EG_OK && gb18030)
+        eg__mask_out_gb18030(r.out);
     if (rc == EG_OK)
         rc = unmask_spans(&r, m->worker, e, &st);
     if (r.out && rc == EG_OK)

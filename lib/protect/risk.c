@@ -359,7 +359,8 @@ static int read_csv(rd *d, const char *path, const eg_risk_options *o,
 {
     eg_source_limits lim = {o->max_decompressed ? o->max_decompressed
                                                 : (uint64_t)16 << 30,
-                            o->max_ratio ? o->max_ratio : 1000};
+                            o->max_ratio ? o->max_ratio : 1000,
+                            EG_CHARSET_AUTO}; /* GBK exports read as text */
     eg_source *src = NULL;
     int rc = eg__source_open(&src, path, &lim, err);
     if (rc != EG_OK)

@@ -22,6 +22,8 @@
  */
 #include "read/source_int.h"
 
+#include "read/charset.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -53,7 +55,27 @@ struct eg_source {
     int done;       /* the end was reached and reported */
     int err_code;   /* sticky error (EG_OK while none) */
     eg_error saved; /* its message */
+    /* The charset layer above the bytes (charset.h): AUTO reads the bytes
+     * as they are while they are ASCII, and at the first other byte looks
+     * ahead (`stage`) to decide between UTF-8 (as they are, from then on)
+     * and GB18030 (decoded, `gb`).  The map is kept only when asked. */
+    int cs;               /* CS_* below */
+    unsigned char *stage; /* bytes read ahead and not yet decoded/yielded */
+    size_t st_pos, st_len, st_cap;
+    int st_end; /* the bytes below the stage are exhausted */
+    eg_gbdec *gb;
+    int keep_map;
+    eg_offmap map;
+    uint64_t yielded;      /* bytes given to the caller */
+    uint64_t consumed;     /* bytes of the layer below used for them */
+    unsigned char pend[8]; /* decoded for a caller's tiny buffer, not yet
+                              yielded */
+    size_t pend_pos, pend_len;
 };
+
+enum { CS_PLAIN, CS_UNDECIDED, CS_GB };
+#define EG_STAGE (64u * 1024u)
+#define EG_SNIFF_AHEAD 8192u
 
 const char *eg__source_file_kind(unsigned mode)
 {
@@ -222,6 +244,9 @@ static int source_new(eg_source **out, const char *name,
     }
     if (limits) {
         src->limits = *limits;
+        src->cs = limits->charset == EG_CHARSET_AUTO      ? CS_UNDECIDED
+                  : limits->charset == EG_CHARSET_GB18030 ? CS_GB
+                                                          : CS_PLAIN;
     } else {
         src->limits.max_decompressed = EG_DEFAULT_MAX_DECOMPRESSED;
         src->limits.max_ratio = EG_DEFAULT_MAX_RATIO;
@@ -458,13 +483,11 @@ static int read_decoded(eg_source *src, unsigned char *buf, size_t cap,
     return rc;
 }
 
-int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
-                    eg_error *err)
+/* The bytes of the input, decompressed: the layer below the charset. */
+static int read_bytes(eg_source *src, unsigned char *buf, size_t cap,
+                      size_t *got, eg_error *err)
 {
-    if (got)
-        *got = 0;
-    if (!src || !buf || !got || cap == 0)
-        return eg__fail(err, EG_EINVAL, "eg__source_read: bad argument");
+    *got = 0;
     if (src->err_code != EG_OK) {
         if (err)
             *err = src->saved;
@@ -498,6 +521,211 @@ int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
     return EG_OK;
 }
 
+/* ------------------------------------------------------ charset layer */
+
+/* The stage, with room for at least `need` bytes (nothing staged yet). */
+static int stage_alloc(eg_source *src, size_t need, eg_error *err)
+{
+    if (need < EG_STAGE)
+        need = EG_STAGE;
+    if (src->st_cap >= need)
+        return EG_OK;
+    unsigned char *p = eg__realloc(src->stage, need);
+    if (!p)
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory", src->path);
+    src->stage = p;
+    src->st_cap = need;
+    return EG_OK;
+}
+
+/* Read more of the layer below into the stage, up to `want` bytes staged
+ * (`patient`: wait for them on a pipe; else take what a pipe has now).
+ * An error ends the stage (st_end): the staged bytes are yielded first and
+ * the error, kept by the layer below, comes with the call after them. */
+static void stage_fill(eg_source *src, size_t want, int patient)
+{
+    if (src->st_pos == src->st_len) {
+        src->st_pos = src->st_len = 0;
+    } else if (src->st_pos > 0 && src->st_len - src->st_pos < 16) {
+        memmove(src->stage, src->stage + src->st_pos,
+                src->st_len - src->st_pos);
+        src->st_len -= src->st_pos;
+        src->st_pos = 0;
+    }
+    if (want > src->st_cap - src->st_pos)
+        want = src->st_cap - src->st_pos;
+    while (!src->st_end && src->st_len - src->st_pos < want) {
+        size_t got = 0;
+        eg_error e;
+        int rc = read_bytes(src, src->stage + src->st_len,
+                            src->st_cap - src->st_len, &got, &e);
+        if (rc != EG_OK || got == 0) {
+            src->st_end = 1;
+            break;
+        }
+        src->st_len += got;
+        if (src->is_stream && !patient)
+            break;
+    }
+}
+
+static size_t first_high_byte(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* At the first non-ASCII byte: look ahead and choose for the rest. */
+static int decide(eg_source *src, eg_error *err)
+{
+    stage_fill(src, EG_SNIFF_AHEAD, 1);
+    int gb = eg__charset_is_gb18030(src->stage + src->st_pos,
+                                    src->st_len - src->st_pos, src->st_end);
+    src->cs = gb ? CS_GB : CS_PLAIN;
+    return EG_OK;
+}
+
+static int start_gb(eg_source *src, eg_error *err)
+{
+    if (eg__gbdec_new(&src->gb, src->keep_map ? &src->map : NULL, src->yielded,
+                      src->consumed) != EG_OK)
+        return eg__fail(err, EG_ENOMEM, "%s: out of memory", src->path);
+    return EG_OK;
+}
+
+/* Decode staged GB18030 into buf (cap >= 8). */
+static int read_gb(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
+                   eg_error *err)
+{
+    if (!src->gb && start_gb(src, err) != EG_OK)
+        return EG_ENOMEM;
+    for (;;) {
+        if (src->st_len - src->st_pos < 4 && !src->st_end)
+            stage_fill(src, src->st_cap, 0);
+        if (src->st_end && src->st_pos == src->st_len)  /* the end, or the */
+            return read_bytes(src, buf, cap, got, err); /* error kept below */
+        size_t made = 0;
+        int oom = 0;
+        size_t used = eg__gbdec_run(src->gb, src->stage + src->st_pos,
+                                    src->st_len - src->st_pos, src->st_end, buf,
+                                    cap, &made, &oom);
+        src->st_pos += used;
+        src->consumed += used;
+        if (oom)
+            return eg__fail(err, EG_ENOMEM, "%s: out of memory", src->path);
+        if (made > 0) {
+            *got = made;
+            return EG_OK;
+        }
+    }
+}
+
+/* Hand out staged bytes as they are. */
+static size_t unstage(eg_source *src, unsigned char *buf, size_t cap)
+{
+    size_t n = src->st_len - src->st_pos;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, src->stage + src->st_pos, n);
+    src->st_pos += n;
+    src->consumed += n;
+    return n;
+}
+
+static int read_charset(eg_source *src, unsigned char *buf, size_t cap,
+                        size_t *got, eg_error *err)
+{
+    int rc = EG_OK;
+    if (src->cs == CS_UNDECIDED && src->st_pos == src->st_len && !src->st_end) {
+        rc = read_bytes(src, buf, cap, got, err);
+        if (rc != EG_OK || *got == 0)
+            return rc;
+        size_t k = first_high_byte(buf, *got);
+        if (k < *got) { /* the rest waits for the decision */
+            if ((rc = stage_alloc(src, *got - k, err)) != EG_OK) {
+                *got = 0;
+                return rc;
+            }
+            memcpy(src->stage, buf + k, *got - k);
+            src->st_pos = 0;
+            src->st_len = *got - k;
+        }
+        src->consumed += k;
+        *got = k;
+        if (k > 0)
+            return EG_OK;
+    }
+    if (src->cs == CS_UNDECIDED && (rc = decide(src, err)) != EG_OK)
+        return rc;
+    if (src->cs == CS_GB) {
+        if ((rc = stage_alloc(src, 0, err)) != EG_OK)
+            return rc;
+        return read_gb(src, buf, cap, got, err);
+    }
+    if (src->st_pos < src->st_len) {
+        *got = unstage(src, buf, cap);
+        return EG_OK;
+    }
+    rc = read_bytes(src, buf, cap, got, err);
+    src->consumed += *got;
+    return rc;
+}
+
+int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
+                    eg_error *err)
+{
+    if (got)
+        *got = 0;
+    if (!src || !buf || !got || cap == 0)
+        return eg__fail(err, EG_EINVAL, "eg__source_read: bad argument");
+    int rc;
+    if (src->cs == CS_PLAIN && src->st_pos == src->st_len &&
+        src->pend_pos == src->pend_len) {
+        rc = read_bytes(src, buf, cap, got, err);
+    } else if (src->pend_pos < src->pend_len) {
+        size_t n = src->pend_len - src->pend_pos;
+        *got = n < cap ? n : cap;
+        memcpy(buf, src->pend + src->pend_pos, *got);
+        src->pend_pos += *got;
+        rc = EG_OK;
+    } else if (cap < sizeof src->pend) { /* room for a whole character */
+        src->pend_pos = src->pend_len = 0;
+        rc =
+            read_charset(src, src->pend, sizeof src->pend, &src->pend_len, err);
+        *got = src->pend_len < cap ? src->pend_len : cap;
+        memcpy(buf, src->pend, *got);
+        src->pend_pos = *got;
+    } else {
+        rc = read_charset(src, buf, cap, got, err);
+    }
+    src->yielded += *got;
+    return rc;
+}
+
+void eg__source_keep_map(eg_source *src)
+{
+    if (src)
+        src->keep_map = 1;
+}
+
+eg_offmap *eg__source_map(eg_source *src)
+{
+    return src && src->keep_map && src->map.n ? &src->map : NULL;
+}
+
+const char *eg__source_charset(const eg_source *src)
+{
+    return src && src->cs == CS_GB ? "gb18030" : "utf-8";
+}
+
 const char *eg__source_compression(const eg_source *src)
 {
     return src && src->dec ? src->dec->name : "none";
@@ -514,6 +742,9 @@ void eg__source_close(eg_source *src)
         return;
     if (src->dec)
         src->dec->free(src->dec_state);
+    eg__gbdec_free(src->gb);
+    eg__offmap_free(&src->map);
+    eg__free(src->stage);
     if (src->own_fd && src->fd >= 0)
         close(src->fd);
     eg__free(src->inbuf);

@@ -12,6 +12,7 @@
 #define EG_SOURCE_H
 
 #include "common/eg_common.h"
+#include "read/charset.h"
 
 typedef struct eg_source eg_source;
 
@@ -22,6 +23,9 @@ typedef struct eg_source_limits {
                                     first `max_decompressed` bytes are
                                     returned, then EG_ELIMIT */
     uint32_t max_ratio;        /**< out:in cap, checked once past 1 MiB out */
+    int charset;               /**< EG_CHARSET_* (charset.h): RAW (0) yields
+                                    the bytes as they are; AUTO and GB18030
+                                    yield GB18030 text decoded to UTF-8 */
 } eg_source_limits;
 
 /** Open `path` ("-" = standard input; `display` is the name used in
@@ -56,6 +60,15 @@ int eg__source_open_memory(eg_source **out, const char *display,
  *  every later call returns it again.  Bytes returned stay valid. */
 int eg__source_read(eg_source *src, unsigned char *buf, size_t cap, size_t *got,
                     eg_error *err);
+
+/** Keep the offset map of decoded text (call before the first read):
+ *  the caller then trims it with eg__offmap_trim() as it goes. */
+void eg__source_keep_map(eg_source *src);
+/** The map from offsets of the bytes yielded to offsets of the input's
+ *  bytes (decompressed), or NULL while they are the same. */
+eg_offmap *eg__source_map(eg_source *src);
+/** "gb18030" once the input is being decoded from GB18030, else "utf-8". */
+const char *eg__source_charset(const eg_source *src);
 
 /** "none", "gzip" or "zstd". */
 const char *eg__source_compression(const eg_source *src);

@@ -97,7 +97,8 @@ typedef struct scan_input {
      * sees it as a foreign candidate and, for structured inputs, cannot
      * ask the cursor about it again: what its owner decided is used. */
     uint64_t cross_start, cross_end;
-    int cross_type; /* -1: none */
+    int cross_type;      /* -1: none */
+    const char *charset; /* "utf-8" or "gb18030" (static text) */
 } scan_input;
 
 enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
@@ -114,6 +115,8 @@ typedef struct job {
     eg_error err;
     eg_chunk ch;
     uint64_t line_base; /* newlines before the own region */
+    eg_offmap map;      /* decoded GB18030: offsets in buf -> input bytes;
+                           empty while they are the same */
 } job;
 
 typedef struct worker {
@@ -232,8 +235,10 @@ static void fill_finding(const run *r, const job *j, const eg_cand *c,
     const scan_input *in = j->in;
     memset(f, 0, sizeof *f);
     f->path = in->path;
-    f->start = c->start;
-    f->end = c->end;
+    f->text_start = c->start;
+    f->text_end = c->end;
+    f->start = j->map.n ? eg__offmap_raw(&j->map, c->start) : c->start;
+    f->end = j->map.n ? eg__offmap_raw(&j->map, c->end) : c->end;
     f->line = j->line_base + c->lines + 1;
     f->record = in->cursor ? c->record : f->line - 1;
     f->type = c->type;
@@ -467,9 +472,16 @@ static void input_done(run *r, scan_input *in)
             warn(r, in->path, off, EG_EFORMAT, msg);
         }
     }
-    eg_input_info info = {in->path,        in->index,  in->format,
-                          in->compression, in->bytes,  0,
-                          in->findings,    in->status, 0};
+    eg_input_info info = {in->path,
+                          in->index,
+                          in->format,
+                          in->compression,
+                          in->bytes,
+                          0,
+                          in->findings,
+                          in->status,
+                          0,
+                          in->charset ? in->charset : "utf-8"};
     info.records = in->cursor ? eg__cursor_records(in->cursor) : in->lines;
     info.csv_header = in->cursor && eg__cursor_has_header(in->cursor) == 1;
     if (r->sink && r->sink->input_done)
@@ -655,6 +667,18 @@ static void abandon_input(run *r, scan_input *in)
     }
 }
 
+/* The job's part of the source's offset map (none while the input is
+ * read as it is). */
+static int copy_map(eg_source *src, job *j)
+{
+    const eg_offmap *m = eg__source_map(src);
+    if (!m) {
+        j->map.n = 0;
+        return EG_OK;
+    }
+    return eg__offmap_copy(&j->map, m, j->base, j->base + j->len);
+}
+
 /* Read one input through and submit its chunks. */
 static int scan_source(run *r, eg_source *src, scan_input *in)
 {
@@ -675,12 +699,20 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         int rrc = EG_OK;
         size_t got =
             fill(src, j->buf + ncarry, j->cap - ncarry, &eof, &rrc, &rerr);
+        if (rrc == EG_ENOMEM) { /* the run cannot go on, not just this file */
+            abandon_input(r, in);
+            return eg__fail(r->err, EG_ENOMEM, "%s", rerr.message);
+        }
         if (rrc != EG_OK) {
             in->status = rrc;
             warn(r, in->path, UINT64_MAX, rrc, rerr.message);
         }
         j->len = ncarry + got;
         j->base = carry_base;
+        if (copy_map(src, j) != EG_OK) {
+            abandon_input(r, in);
+            return eg__fail(r->err, EG_ENOMEM, "out of memory");
+        }
         if (first) {
             first = 0;
             size_t sn = j->len < SNIFF_BYTES ? j->len : SNIFF_BYTES;
@@ -719,6 +751,10 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         size_t keep_from = j->own_hi > OVERLAP ? j->own_hi - OVERLAP : 0;
         ncarry = j->len - keep_from;
         carry_base = j->base + keep_from;
+        if (eg__source_map(src))
+            eg__offmap_trim(eg__source_map(src), carry_base);
+        if (eof)
+            in->charset = eg__source_charset(src);
         memcpy(carry, j->buf + keep_from, ncarry);
         /* the last job's emission frees `in`: count it before */
         if (eof && in->status != EG_OK)
@@ -742,7 +778,8 @@ static int scan_input_path(run *r, const char *path, const void *mem,
     }
     in->index = r->next_index++;
     in->cross_type = -1;
-    eg_source_limits lim = {r->opt.max_decompressed, r->opt.max_ratio};
+    eg_source_limits lim = {r->opt.max_decompressed, r->opt.max_ratio,
+                            eg__charset_of_encoding(r->opt.encoding)};
     eg_source *src = NULL;
     eg_error e;
     int rc = mem ? eg__source_open_memory(&src, path, mem, memlen, &lim, &e)
@@ -760,6 +797,7 @@ static int scan_input_path(run *r, const char *path, const void *mem,
         return EG_OK;
     }
     in->compression = eg__source_compression(src);
+    eg__source_keep_map(src);
     rc = scan_source(r, src, in);
     eg__source_close(src);
     return rc;
@@ -879,6 +917,7 @@ static void run_free(run *r)
     if (r->ring)
         for (size_t i = 0; i < r->nring; i++) {
             eg__free(r->ring[i].buf);
+            eg__offmap_free(&r->ring[i].map);
             eg__chunk_free(&r->ring[i].ch);
         }
     eg__free(r->ring);

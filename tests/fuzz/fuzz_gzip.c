@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_source(const uint8_t *data, size_t size, const char *name,
                          const char *want_compression)
 {
-    eg_source_limits lim = {1u << 20, 1000};
+    eg_source_limits lim = {1u << 20, 1000, 0};
     eg_source *src = NULL;
     eg_error err;
     if (eg__source_open_memory(&src, name, data, size, &lim, &err) != EG_OK)

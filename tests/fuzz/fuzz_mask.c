@@ -163,6 +163,26 @@ static void structure(eg_format fmt, const void *p, size_t n, uint64_t *records,
     eg__cursor_free(c);
 }
 
+/* What a source yields for data[0..n) (charset AUTO or forced GB18030),
+ * and whether it read GB18030. */
+static int decode(const void *data, size_t n, int charset, eg_buf *out)
+{
+    eg_source_limits lim = {0, 0, charset};
+    eg_source *src = NULL;
+    eg_error err;
+    if (eg__source_open_memory(&src, "-", data ? data : "", n, &lim, &err) !=
+        EG_OK)
+        FAIL("decode: %s", err.message);
+    static unsigned char buf[65536];
+    size_t got;
+    while (eg__source_read(src, buf, sizeof buf, &got, &err) == EG_OK && got)
+        if (eg__buf_append(out, buf, got) != EG_OK)
+            FAIL("decode: out of memory");
+    int gb = !strcmp(eg__source_charset(src), "gb18030");
+    eg__source_close(src);
+    return gb;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!eng)
@@ -174,7 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *in = data + 1;
     size_t n = size - 1;
     eg_masker *m = maskers[fmt_pick][pol];
-    eg_buf out = {0}, back = {0};
+    eg_buf out = {0}, back = {0}, din = {0}, dout = {0};
     eg_mspans spans = {0};
     eg_rewrite_counts *counts = calloc(1, sizeof *counts);
     eg_format fmt = EG_FORMAT_TEXT;
@@ -190,17 +210,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (compressed(in, n))
         goto done; /* offsets count decompressed bytes */
-    check_spans(&spans, n, out.len);
+    /* GB18030 input: spans count the text decoded; the output is GB18030
+     * again, so both are compared decoded */
+    int gb = decode(in, n, EG_CHARSET_AUTO, &din);
+    if (gb)
+        decode(out.data, out.len, EG_CHARSET_GB18030, &dout);
+    const uint8_t *tin = gb ? (const uint8_t *)din.data : in;
+    size_t tn = gb ? din.len : n;
+    const char *tout = gb ? dout.data : out.data;
+    size_t tout_n = gb ? dout.len : out.len;
+    if (!gb && (din.len != n || (n && memcmp(din.data, in, n))))
+        FAIL("read as UTF-8, the input changed");
+    check_spans(&spans, tn, tout_n);
     if (counts->dropped_cells == 0)
-        check_gaps(&spans, in, n, out.data ? out.data : "", out.len,
+        check_gaps(&spans, tin ? tin : (const uint8_t *)"", tn,
+                   tout ? tout : "", tout_n,
                    counts->requoted > 0 || counts->sanitized > 0);
     else if (pol != POL_DROP)
         FAIL("columns or members dropped without the drop operator");
     if (fmt != EG_FORMAT_TEXT) {
         uint64_t r_in, r_out;
         int p_in, p_out;
-        structure(fmt, in, n, &r_in, &p_in);
-        structure(fmt, out.data ? out.data : "", out.len, &r_out, &p_out);
+        structure(fmt, tin ? tin : (const uint8_t *)"", tn, &r_in, &p_in);
+        structure(fmt, tout ? tout : "", tout_n, &r_out, &p_out);
         /* a row whose every column was dropped is an empty line (nothing
          * at the end of the input): not counted */
         if (!p_in && !p_out && r_in != r_out &&
@@ -212,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                  eg_format_name(fmt));
     }
     if (pol == POL_ENCRYPT && counts->fallbacks == 0) {
-        rc = eg__unmask_memory(m, out.data, out.len, &spans, &back, &err);
+        rc = eg__unmask_memory(m, out.data, out.len, &spans, gb, &back, &err);
         if (rc != EG_OK)
             FAIL("unmask failed: %s", err.message);
         if (back.len != n || memcmp(back.data ? back.data : "", in, n))
@@ -221,6 +253,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
     eg__buf_free(&out);
     eg__buf_free(&back);
+    eg__buf_free(&din);
+    eg__buf_free(&dout);
     eg__mspans_free(&spans);
     free(counts);
     return 0;

@@ -540,7 +540,7 @@ EG_TEST(bombs_and_ratio)
     char prefix[512];
 
     /* Size limit: exactly the first 8 MiB come out, then EG_ELIMIT. */
-    eg_source_limits lim = {8u << 20, 0};
+    eg_source_limits lim = {8u << 20, 0, 0};
     snprintf(prefix, sizeof prefix,
              "%s: decompressed size exceeds the limit of 8388608 bytes at "
              "decompressed byte ",
@@ -554,11 +554,11 @@ EG_TEST(bombs_and_ratio)
 
     /* Ratio: zstd squeezes zeros far beyond 1000:1; gzip (about 1030:1)
      * is caught with a 100:1 cap.  Both just past 1 MiB out. */
-    lim = (eg_source_limits){0, 1000};
+    lim = (eg_source_limits){0, 1000, 0};
     snprintf(prefix, sizeof prefix,
              "%s: decompression ratio above 1000:1 at decompressed byte ", zst);
     check_bomb(zst, lim, 0, prefix);
-    lim = (eg_source_limits){0, 100};
+    lim = (eg_source_limits){0, 100, 0};
     snprintf(prefix, sizeof prefix,
              "%s: decompression ratio above 100:1 at decompressed byte ", gz);
     check_bomb(gz, lim, 0, prefix);
@@ -566,7 +566,7 @@ EG_TEST(bombs_and_ratio)
     /* The ratio error comes soon after 1 MiB, not at the end. */
     eg_source *src = NULL;
     eg_error err;
-    lim = (eg_source_limits){0, 1000};
+    lim = (eg_source_limits){0, 1000, 0};
     EG_CHECK_INT(eg__source_open(&src, zst, &lim, &err), EG_OK);
     eg_buf got = {0};
     EG_CHECK_INT(read_all(src, 65536, &got, &err), EG_ELIMIT);
@@ -581,7 +581,7 @@ EG_TEST(limits_at_the_edge)
      * since the ratio is only checked past 1 MiB. */
     const char *gz = tmp_path("small_zeros.gz");
     make_gzip_zeros(gz, 512 * 1024);
-    eg_source_limits lim = {0, 10};
+    eg_source_limits lim = {0, 10, 0};
     unsigned char *zeros = calloc(1, 512 * 1024);
     eg_source *src = NULL;
     eg_error err;
@@ -596,7 +596,7 @@ EG_TEST(limits_at_the_edge)
      * after the limit's bytes. */
     eg_buf z = {0};
     zstd_frame(&z, "0123456789", 10);
-    lim = (eg_source_limits){10, 0};
+    lim = (eg_source_limits){10, 0, 0};
     got.len = 0;
     EG_CHECK_INT(
         eg__source_open_memory(&src, "ten.zst", z.data, z.len, &lim, &err),
