@@ -587,8 +587,14 @@ static size_t first_high_byte(const unsigned char *p, size_t n)
 static int decide(eg_source *src, eg_error *err)
 {
     stage_fill(src, EG_SNIFF_AHEAD, 1);
-    int gb = eg__charset_is_gb18030(src->stage + src->st_pos,
-                                    src->st_len - src->st_pos, src->st_end);
+    /* exactly the next 8 KiB (or the rest): how much happened to be read
+     * ahead must not change the decision, or the scan and the mask passes
+     * (which read in different pieces) could decode one file two ways */
+    size_t n = src->st_len - src->st_pos;
+    int at_end = src->st_end && n <= EG_SNIFF_AHEAD;
+    if (n > EG_SNIFF_AHEAD)
+        n = EG_SNIFF_AHEAD;
+    int gb = eg__charset_is_gb18030(src->stage + src->st_pos, n, at_end);
     src->cs = gb ? CS_GB : CS_PLAIN;
     return EG_OK;
 }

@@ -688,7 +688,9 @@ static long token_step(eg_cursor *c, eg_json_state *s, unsigned char b,
             s->num = (uint8_t)n;
             return 1;
         }
-        if (N_FINAL(s->num)) {
+        /* "0424" is not 0 then 424: a leading zero is malformed (a value
+         * masked whole there would merge what the cursor counted as two) */
+        if (N_FINAL(s->num) && !(s->num == N_ZERO && b >= '0' && b <= '9')) {
             value_done(s, 0);
             return 0;
         }
