@@ -7,7 +7,8 @@
 # are seeded into inputs of every format (text, CSV, JSON Lines, JSON, gzip,
 # zstd) and into broken inputs (a truncated gzip after the values, an
 # unbalanced CSV quote, JSON with a syntax error right after a value,
-# invalid UTF-8 and NUL bytes next to values).  egress scan runs over them
+# invalid UTF-8 and NUL bytes next to values), and text and CSV in GB18030
+# (GBK) as Excel writes them in China.  egress scan runs over them
 # with every output (jsonl, text, colour, sarif, -o, --summary, --state),
 # with and without a key, and on error paths (a file given twice, missing
 # and unreadable paths, a bad option, an output it cannot create); then
@@ -89,6 +90,9 @@ cat >in/people.json <<'EOF'
   {"name": "陳大文", "card": "6222 0212 3456 7890 128", "email": "canary.person@example.org"}
 ]}
 EOF
+# the same in GB18030: decoded by the source layer, searched in both forms
+iconv -f UTF-8 -t GB18030 in/people.txt >in/people.gbk.txt
+iconv -f UTF-8 -t GB18030 in/people.csv >in/people.gbk.csv
 gzip -c in/people.txt >in/people.txt.gz
 gzip -c in/people.csv >in/people.csv.gz
 if have zstd; then
@@ -166,7 +170,8 @@ eg assess4 assess --scenario outbound --state in/people.txt # not a state file
 eg assess5 assess --scenario outbound --state in/truncated.txt.gz
 
 # ---- mask, unmask and risk
-good=(in/people.txt in/people.csv in/people.jsonl in/people.json in/people.txt.gz in/people.csv.gz)
+good=(in/people.txt in/people.csv in/people.jsonl in/people.json in/people.txt.gz in/people.csv.gz
+    in/people.gbk.txt in/people.gbk.csv)
 printf 'version: 1\ndefault: drop\n' >drop.yaml
 printf 'version: 1\ndefault: pseudonymize\n' >pseudo.yaml
 printf 'version: 1\nrules:\n  cn_mobile: {op: mask, keep_first: 13912345678}\n' >bad.yaml
@@ -196,10 +201,17 @@ artifacts=(*.out *.err out "$TMPDIR")
 [ -s out/s1.json ] && [ -s out/f.sarif ] && [ -s out/f.jsonl ] || fail "an output file is missing"
 ok
 search() { # search TEXT: fail when found (ASCII case-insensitive)
-    local hits
+    local hits gb
     hits=$(grep -rlaiF -- "$1" "${artifacts[@]}" 2>/dev/null || true)
     [ -z "$hits" ] || fail "raw value '$1' found in: $hits"
     ok
+    # its GB18030 bytes, where they differ (compared as bytes)
+    gb=$(printf '%s' "$1" | iconv -f UTF-8 -t GB18030)
+    if [ "$gb" != "$1" ]; then
+        hits=$(LC_ALL=C grep -rlaF -- "$gb" "${artifacts[@]}" 2>/dev/null || true)
+        [ -z "$hits" ] || fail "raw value '$1' (GB18030) found in: $hits"
+        ok
+    fi
 }
 while IFS= read -r v; do
     search "$v"
