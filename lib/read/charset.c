@@ -244,7 +244,7 @@ int eg__charset_is_gb18030(const unsigned char *head, size_t n, int at_end)
     }
     /* Latin-1 ("é" before a letter is a valid GBK pair) has its pairs'
      * second bytes in ASCII; GB2312 text has them at 0xA1 and above. */
-    return mb > 0 && bad * 50 <= mb && cjk * 10 >= mb * 6 &&
+    return mb > 0 && bad * 10 <= mb && cjk * 10 >= mb * 6 &&
            two_high * 2 >= two;
 }
 

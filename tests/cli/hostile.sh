@@ -94,6 +94,16 @@ gen_invalid_utf8() {
     printf 'x\xff\xfe\x80\xbf 手机 13900001111 \xf8\x88\x80\x80\x80\n' >"$1/bad.txt"
     echo "$1/bad.txt"
 }
+gen_gbk_damaged() { # GBK with a stray 0xFF, a lone lead byte, a cut end
+    { printf '\xff'; printf '联系人：李明，电话 13900001111，地址：北京市朝阳区建国路88号\n' | iconv -t GB18030
+      printf '\xd5\x20'; printf '收货人：王芳，备注：客户资料\n' | iconv -t GB18030; printf '\xc5'; } >"$1/gbk_damaged.txt"
+    echo "$1/gbk_damaged.txt"
+}
+gen_gbk_after_ascii_head() { # the first non-ASCII byte 100 KB in
+    { head -c 100000 /dev/zero | tr '\0' 'a'; printf '\n'
+      printf '联系人：李明，地址：北京市朝阳区建国路88号\n' | iconv -t GB18030; } >"$1/late_gbk.csv"
+    echo "$1/late_gbk.csv"
+}
 gen_overlong_utf8() {
     printf '\xc0\xaf\xe0\x80\xaf\xf0\x80\x80\xaf 13900001111 \xc1\xbf\n' >"$1/overlong.txt"
     echo "$1/overlong.txt"
@@ -419,6 +429,30 @@ no_finding_in() {
 }
 check_invalid_utf8() { finding_in "$1/bad.txt"; }
 check_overlong_utf8() { finding_in "$1/overlong.txt"; }
+# a finding TYPE of FILE points at the GB18030 bytes of TEXT
+gb_bytes_at() {
+    local line start end
+    while IFS= read -r line; do
+        start=$(printf '%s' "$line" | grep -o '"start":[0-9]*' | cut -d: -f2)
+        end=$(printf '%s' "$line" | grep -o '"end":[0-9]*' | cut -d: -f2)
+        if cmp -s <(tail -c +$((start + 1)) "$2" | head -c $((end - start))) \
+            <(printf '%s' "$3" | iconv -t GB18030); then
+            ok
+            return
+        fi
+    done < <(grep -F "\"path\":\"$2\"" "$out" | grep -F "\"type\":\"$1\"")
+    fail "$id: no $1 in $2 points at '$3'"
+}
+check_gbk_damaged() {
+    gb_bytes_at person_name "$1/gbk_damaged.txt" 李明
+    gb_bytes_at person_name "$1/gbk_damaged.txt" 王芳
+    gb_bytes_at cn_address "$1/gbk_damaged.txt" 北京市朝阳区建国路88号
+    gb_bytes_at cn_mobile "$1/gbk_damaged.txt" 13900001111
+}
+check_gbk_after_ascii_head() {
+    gb_bytes_at person_name "$1/late_gbk.csv" 李明
+    gb_bytes_at cn_address "$1/late_gbk.csv" 北京市朝阳区建国路88号
+}
 check_json_lone_surrogate() { finding_in "$1/sur.jsonl"; }
 check_json_bad_escape() {
     [ "$(grep -c "$1/esc.jsonl" "$out")" = 2 ] || fail "$id: both lines' values expected"
