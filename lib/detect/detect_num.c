@@ -358,6 +358,45 @@ static int uscc_region_ok(const char *d6)
            eg__region_class(d6) != EG_REGION_INVALID;
 }
 
+/* 18 characters with a resident ID's layout: a region, a birth date, three
+ * digits and a check character (which failed, or it would be an ID). */
+static int id_shaped(const char *t)
+{
+    for (int i = 0; i < 17; i++)
+        if (t[i] < '0' || t[i] > '9')
+            return 0;
+    if (!(t[17] >= '0' && t[17] <= '9') && t[17] != 'X')
+        return 0;
+    int y = (t[6] - '0') * 1000 + (t[7] - '0') * 100 + (t[8] - '0') * 10 +
+            (t[9] - '0');
+    int m = (t[10] - '0') * 10 + (t[11] - '0');
+    int d = (t[12] - '0') * 10 + (t[13] - '0');
+    return eg__region_class(t) != EG_REGION_INVALID && y >= 1900 && y <= 2099 &&
+           m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* A USCC candidate.  One shaped like a resident ID under an ID label (a
+ * mistyped ID: "原身份证号 …录入有误") is not taken for a USCC that passes
+ * its check by chance (1 in 31): in text the label is seen now; in CSV and
+ * JSON the column or key vetoes it later. */
+static int add_uscc(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n,
+                    float conf)
+{
+    int idlike = id_shaped(t);
+    if (idlike && !eg__chunk_structured(ch) &&
+        (eg__text_context(ch, s) & EG_CTX(IDCARD)))
+        return 0;
+    eg_cand *c;
+    eg__cand_add(ch, EG_T_cn_uscc, s, e, t, n, conf, 0, conf, &c);
+    if (c && idlike && eg__chunk_structured(ch)) {
+        /* FOREIGN must survive (chunk invariance) */
+        c->flags = (c->flags & (EG_CAND_FOREIGN | EG_CAND_AHEAD)) |
+                   EG_CAND_CTX_OPTIONAL;
+        c->veto = EG_CTX(IDCARD);
+    }
+    return 1;
+}
+
 static int try_uscc_digits(eg_chunk *ch, const digits *g, size_t i, size_t k,
                            const char *v, size_t n)
 {
@@ -366,9 +405,7 @@ static int try_uscc_digits(eg_chunk *ch, const digits *g, size_t i, size_t k,
         return 0;
     if (!uscc_region_ok(v + 2))
         return 0;
-    eg__cand_add(ch, EG_T_cn_uscc, g->gstart[i], g->gend[i], v, n, 0.9f, 0,
-                 0.9f, NULL);
-    return 1;
+    return add_uscc(ch, g->gstart[i], g->gend[i], v, n, 0.9f);
 }
 
 static int try_tw_permit(eg_chunk *ch, const digits *g, size_t i, size_t k,
@@ -939,9 +976,7 @@ static int try_uscc(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n)
         return 0;
     if (!all_digits(t + 2, 6) || !uscc_region_ok(t + 2))
         return 0;
-    eg__cand_add(ch, EG_T_cn_uscc, s, e, t, n, org ? 0.95f : 0.8f, 0, 0.95f,
-                 NULL);
-    return 1;
+    return add_uscc(ch, s, e, t, n, org ? 0.95f : 0.8f);
 }
 
 static size_t detect_alnum(eg_chunk *ch, size_t s, size_t e)
