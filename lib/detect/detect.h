@@ -38,6 +38,7 @@
     X(EMAIL, email)                                                            \
     X(VERSION, version)                                                        \
     X(IP, ip)                                                                  \
+    X(ORDER, order)                                                            \
     X(NONE, none)
 
 enum {

@@ -247,6 +247,10 @@ static int try_bank_card(eg_chunk *ch, const digits *g, size_t i, size_t k,
     eg_cand *c;
     eg__cand_add(ch, EG_T_bank_card, g->gstart[i], g->gend[i + k - 1], v, n,
                  conf, need, 0.99f, &c);
+    /* an order or transaction number that passes Luhn with a card prefix
+     * (1 in 10 do): its label or column says what it is */
+    if (c)
+        c->veto = EG_CTX(ORDER);
     return 1;
 }
 
