@@ -436,9 +436,14 @@ static int walk_anchors(eg_chunk *ch)
      * eg__cand_add() keeps only candidates that start in the owned region. */
     size_t end = ch->own_hi + ANCHOR_REACH < ch->len ? ch->own_hi + ANCHOR_REACH
                                                      : ch->len;
-    /* and from one byte before it: a table cell's anchor is the delimiter
-     * before the cell, which may be the previous chunk's last byte */
-    size_t p = ch->own_lo > 0 ? ch->own_lo - 1 : 0;
+    /* and from the start of the buffer, the previous chunk's tail: a
+     * detector may consume past the end of a region (a run of digit groups
+     * "138 29674538 2969 34.609616" read as groups swallows the "34" that
+     * would start a coordinate), and the previous chunk's walk did exactly
+     * that.  Walking its tail again puts this walk on the same path by the
+     * region's start, as in a scan in one chunk; what is found there and
+     * ends before the region is discarded by eg__cand_add(). */
+    size_t p = 0;
 #if defined(__SSE2__)
     while (p + 18 <= ch->len && p < end) {
         block_masks bm = scan_block(b + p, delim);
