@@ -311,10 +311,37 @@ static int try_mobile(eg_chunk *ch, const digits *g, size_t i, size_t k,
     return 1;
 }
 
+/* "+86 10 6234 5678", "0086-755-88886666": the international form drops
+ * the area code's 0.  Returns where the value starts (its '+' or 0086) and
+ * writes the domestic number (0 put back) into w, or returns SIZE_MAX. */
+static size_t intl_landline(const eg_chunk *ch, const digits *g, size_t i,
+                            const char *v, size_t n, char *w)
+{
+    size_t ps = country_prefix_start(ch, g, i);
+    if (ps == g->gstart[i] || n + 1 > MAX_DIGITS)
+        return SIZE_MAX;
+    /* a bare "86" before a number is too weak for a landline: a '+' or
+     * 0086 must say it is a country code */
+    if (i > 0 && ps == g->gstart[i - 1] && g->glen[i - 1] != 4)
+        return SIZE_MAX;
+    w[0] = '0';
+    memcpy(w + 1, v, n);
+    w[n + 1] = '\0';
+    return ps;
+}
+
 static int try_landline(eg_chunk *ch, const digits *g, size_t i, size_t k,
                         const char *v, size_t n)
 {
-    if (v[0] != '0' || n < 10 || n > 12)
+    char w[MAX_DIGITS + 2];
+    size_t start = g->gstart[i], intl = 0;
+    if (v[0] != '0') {
+        start = intl_landline(ch, g, i, v, n, w);
+        if (start == SIZE_MAX)
+            return 0;
+        v = w, n++, intl = 1;
+    }
+    if (n < 10 || n > 12)
         return 0;
     int area = eg__area_code_len(v, n);
     if (!area)
@@ -328,7 +355,7 @@ static int try_landline(eg_chunk *ch, const digits *g, size_t i, size_t k,
     } else {
         /* "010-6552 8899": the split of the local number may use another
          * separator than the one after the area code */
-        if (g->glen[i] != (size_t)area ||
+        if (g->glen[i] != (size_t)area - intl ||
             (k > 2 && !seps_consistent(g, i + 1, k - 1)))
             return 0;
         if (k == 3 && !(g->glen[i + 1] >= 3 && g->glen[i + 1] <= 4 &&
@@ -338,7 +365,7 @@ static int try_landline(eg_chunk *ch, const digits *g, size_t i, size_t k,
             return 0;
     }
     eg_cand *c;
-    eg__cand_add(ch, EG_T_cn_landline, g->gstart[i], g->gend[i + k - 1], v, n,
+    eg__cand_add(ch, EG_T_cn_landline, start, g->gend[i + k - 1], v, n,
                  need ? 0.5f : 0.85f, need ? need : EG_OPTIONAL(EG_CTX(PHONE)),
                  0.9f, &c);
     return 1;
@@ -1040,6 +1067,17 @@ static int date_context_possible(eg_chunk *ch, size_t p)
  * value?  Most digit runs are short numbers in logs and tables (status
  * codes, prices, times): this decides in a few comparisons, so that only
  * plausible starts pay for the full analysis. */
+/* Six hex pairs joined by hyphens at p. */
+static int hyphen_mac_at(const unsigned char *p, size_t avail)
+{
+    if (avail < 17)
+        return 0;
+    for (size_t i = 0; i < 17; i++)
+        if (i % 3 == 2 ? p[i] != '-' : !is_hex(p[i]))
+            return 0;
+    return 1;
+}
+
 int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e)
 {
     const unsigned char *b = ch->buf;
@@ -1089,10 +1127,15 @@ int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e)
         size_t n2 = q - e - 1;
         if (n == 4 && next == '-' && n2 <= 2)
             return date_context_possible(ch, p);
+        /* a MAC address of digits only: "93-98-55-86-04-16" */
+        if (n == 2 && next == '-' && hyphen_mac_at(b + p, len - p))
+            return 1;
+        /* a country code before a 2-digit area code: "+86 10 6234 5678" */
+        if ((n == 2 && !memcmp(b + p, "86", 2)) ||
+            (n == 4 && !memcmp(b + p, "0086", 4)))
+            return n2 >= 2;
         if (n2 < 3)
             return 0;
-        if (n == 2)
-            return b[p] == '8' && b[p + 1] == '6';
         if (n == 3)
             return b[p] == '1' || b[p] == '0';
         if (n == 4)
