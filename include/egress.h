@@ -154,7 +154,8 @@ typedef struct eg_input_info {
     uint32_t input_index;    /**< 0-based, in walk order */
     eg_format format;        /**< detected or forced format */
     const char *compression; /**< "none", "gzip", "zstd" */
-    uint64_t bytes;          /**< bytes scanned (decompressed) */
+    uint64_t bytes;          /**< bytes scanned (decompressed; of the input,
+                                  not of its decoding) */
     uint64_t records;        /**< records seen */
     uint64_t findings;       /**< findings reported */
     int status;              /**< EG_OK, or the error that ended it */
@@ -164,6 +165,10 @@ typedef struct eg_input_info {
     const char *charset;     /**< "utf-8", or "gb18030" when the text was
                                   decoded from GB18030 (offsets still count
                                   the input's own bytes) */
+    uint64_t text_bytes;     /**< bytes of the text as decoded (UTF-8):
+                                  `bytes` unless decoded from GB18030 */
+    uint64_t stray_leads;    /**< GB18030: lead bytes without a valid
+                                  sequence, passed through as they were */
 } eg_input_info;
 
 /** Callbacks that receive a scan's results, serialized and in a fixed

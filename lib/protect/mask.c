@@ -509,15 +509,27 @@ static int rewrite_into(eg_masker *m, const char *input, const eg_buf *mem,
         rc = eg__mask_rewrite(&env, src, sp->info.format, sp->v, sp->n, out,
                               spans, counts, err);
     }
-    if (rc == EG_OK && counts->bytes_in != sp->info.bytes)
+    if (rc == EG_OK && counts->bytes_in != sp->info.text_bytes)
         rc = eg__fail(err, EG_ECORRUPT,
                       "%s: %llu bytes read, the scan read %llu: the input "
                       "changed",
                       input, (unsigned long long)counts->bytes_in,
-                      (unsigned long long)sp->info.bytes);
+                      (unsigned long long)sp->info.text_bytes);
     eg__source_close(src);
     drop_plan_free(&plan);
     return rc;
+}
+
+/* A GB18030 input was read decoded; its output goes back to GB18030, byte
+ * for byte where nothing was replaced.  Not when the input had stray lead
+ * bytes: one right before a replaced value could pair with the value's
+ * first byte when the output is read again ("\xD5[cn_mobile]"), and every
+ * offset after it would move; such an output is written in UTF-8, which
+ * reads back exactly (the report then names no charset: it is UTF-8). */
+static int writes_gb18030(const eg_input_info *info)
+{
+    return info->charset && !strcmp(info->charset, "gb18030") &&
+           info->stray_leads == 0;
 }
 
 static int rewrite_pass(eg_masker *m, eg_mask_rec *r, const char *input,
@@ -529,9 +541,7 @@ static int rewrite_pass(eg_masker *m, eg_mask_rec *r, const char *input,
                           m->opts.compression_level, mem ? NULL : input, err);
     if (rc != EG_OK)
         return rc;
-    /* a GB18030 input was read decoded: its output goes back to GB18030,
-     * byte for byte where nothing was replaced */
-    if (sp->info.charset && !strcmp(sp->info.charset, "gb18030")) {
+    if (writes_gb18030(&sp->info)) {
         eg__mask_out_gb18030(out);
         r->charset = "gb18030";
     }
@@ -872,7 +882,7 @@ int eg__mask_memory(eg_masker *m, const void *data, size_t n, eg_format *fmt,
     eg_mask_out *o = NULL;
     if (rc == EG_OK)
         rc = eg__mask_out_open_memory(&o, out, err);
-    if (rc == EG_OK && sp.info.charset && !strcmp(sp.info.charset, "gb18030"))
+    if (rc == EG_OK && writes_gb18030(&sp.info))
         eg__mask_out_gb18030(o); /* as a file's output is */
     if (rc == EG_OK) {
         *fmt = sp.info.format;

@@ -329,6 +329,7 @@ void eg__offmap_free(eg_offmap *m)
 struct eg_gbdec {
     eg_offmap *map;
     uint64_t dec, raw; /* offsets of the next character */
+    uint64_t stray_leads;
 };
 
 int eg__gbdec_new(eg_gbdec **out, eg_offmap *map, uint64_t dec_at,
@@ -398,6 +399,7 @@ size_t eg__gbdec_run(eg_gbdec *d, const unsigned char *in, size_t n, int final,
             w = eg__utf8_put(out + o, cp);
         } else { /* not GB18030: the byte goes through unchanged */
             out[o] = in[i];
+            d->stray_leads += in[i] >= 0x81 && in[i] <= 0xFE;
             w = l = 1;
         }
         if (advance(d, 1, (unsigned)w, (unsigned)l) != EG_OK) {
@@ -409,6 +411,11 @@ size_t eg__gbdec_run(eg_gbdec *d, const unsigned char *in, size_t n, int final,
     }
     *made = o;
     return i;
+}
+
+uint64_t eg__gbdec_stray_leads(const eg_gbdec *d)
+{
+    return d ? d->stray_leads : 0;
 }
 
 void eg__gbdec_free(eg_gbdec *d)

@@ -80,6 +80,10 @@ int eg__gbdec_new(eg_gbdec **out, eg_offmap *map, uint64_t dec_at,
  *  most 3/2 of the input (plus 3).  EG_ENOMEM (map growth) sets *oom. */
 size_t eg__gbdec_run(eg_gbdec *d, const unsigned char *in, size_t n, int final,
                      unsigned char *out, size_t cap, size_t *made, int *oom);
+/** Lead bytes (0x81..0xFE) let through because no valid sequence followed:
+ *  the one thing that makes decoding depend on the next bytes, so text in
+ *  which a replaced value follows one may not decode back the same. */
+uint64_t eg__gbdec_stray_leads(const eg_gbdec *d);
 void eg__gbdec_free(eg_gbdec *d);
 
 /** The way back: UTF-8 to GB18030, for outputs of GB18030 inputs.  Bytes

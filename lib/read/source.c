@@ -727,6 +727,11 @@ eg_offmap *eg__source_map(eg_source *src)
     return src && src->keep_map && src->map.n ? &src->map : NULL;
 }
 
+uint64_t eg__source_stray_leads(const eg_source *src)
+{
+    return src ? eg__gbdec_stray_leads(src->gb) : 0;
+}
+
 const char *eg__source_charset(const eg_source *src)
 {
     return src && src->cs == CS_GB ? "gb18030" : "utf-8";

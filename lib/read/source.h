@@ -69,6 +69,8 @@ void eg__source_keep_map(eg_source *src);
 eg_offmap *eg__source_map(eg_source *src);
 /** "gb18030" once the input is being decoded from GB18030, else "utf-8". */
 const char *eg__source_charset(const eg_source *src);
+/** GB18030 input: lead bytes let through so far (eg__gbdec_stray_leads). */
+uint64_t eg__source_stray_leads(const eg_source *src);
 
 /** "none", "gzip" or "zstd". */
 const char *eg__source_compression(const eg_source *src);

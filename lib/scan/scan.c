@@ -97,8 +97,10 @@ typedef struct scan_input {
      * sees it as a foreign candidate and, for structured inputs, cannot
      * ask the cursor about it again: what its owner decided is used. */
     uint64_t cross_start, cross_end;
-    int cross_type;      /* -1: none */
-    const char *charset; /* "utf-8" or "gb18030" (static text) */
+    int cross_type;       /* -1: none */
+    const char *charset;  /* "utf-8" or "gb18030" (static text) */
+    uint64_t text_bytes;  /* of the decoded text (bytes: of the input) */
+    uint64_t stray_leads; /* see eg_input_info */
 } scan_input;
 
 enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
@@ -481,7 +483,9 @@ static void input_done(run *r, scan_input *in)
                           in->findings,
                           in->status,
                           0,
-                          in->charset ? in->charset : "utf-8"};
+                          in->charset ? in->charset : "utf-8",
+                          in->text_bytes,
+                          in->stray_leads};
     info.records = in->cursor ? eg__cursor_records(in->cursor) : in->lines;
     info.csv_header = in->cursor && eg__cursor_has_header(in->cursor) == 1;
     if (r->sink && r->sink->input_done)
@@ -744,8 +748,14 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
          * absolute lines and can render findings themselves */
         j->line_base = in->lines;
         in->lines += count_newlines(j->buf + j->own_lo, j->own_hi - j->own_lo);
-        in->bytes += j->own_hi - j->own_lo;
-        r->stats->bytes += j->own_hi - j->own_lo;
+        /* bytes of the input itself; the decoded text's count apart */
+        uint64_t own_raw =
+            j->map.n ? eg__offmap_raw(&j->map, j->base + j->own_hi) -
+                           eg__offmap_raw(&j->map, j->base + j->own_lo)
+                     : j->own_hi - j->own_lo;
+        in->bytes += own_raw;
+        in->text_bytes += j->own_hi - j->own_lo;
+        r->stats->bytes += own_raw;
         own_start = j->base + j->own_hi;
         /* next buffer: OVERLAP before the next own region, to the end */
         size_t keep_from = j->own_hi > OVERLAP ? j->own_hi - OVERLAP : 0;
@@ -753,8 +763,10 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         carry_base = j->base + keep_from;
         if (eg__source_map(src))
             eg__offmap_trim(eg__source_map(src), carry_base);
-        if (eof)
+        if (eof) {
             in->charset = eg__source_charset(src);
+            in->stray_leads = eg__source_stray_leads(src);
+        }
         memcpy(carry, j->buf + keep_from, ncarry);
         /* the last job's emission frees `in`: count it before */
         if (eof && in->status != EG_OK)

@@ -101,6 +101,24 @@ eg u-enc unmask --key-file "$key" --report rep-enc.json -o back.csv enc.csv
 expect_rc u-enc 0
 same_file people.gbk.csv back.csv
 
+# --- a damaged GBK input (a stray lead byte right before a value): the
+# output is written in UTF-8, which reads back exactly; unmask gives the
+# text back, decoded
+{ printf '联系人：李明，地址：北京市朝阳区建国路88号\n' | iconv -t GB18030; printf 'x\xd5'
+  printf '13812345678\n手机 13912345670\n' | iconv -t GB18030; } >damaged.txt
+eg m-dmg mask --key-file "$key" --operator encrypt --report rep-dmg.json -o dmg.out.txt damaged.txt
+expect_rc m-dmg 0
+lacks rep-dmg.json '"charset":"gb18030"'
+eg u-dmg unmask --key-file "$key" --report rep-dmg.json -o dmg.back.txt dmg.out.txt
+expect_rc u-dmg 0
+python3 - <<'PY' || fail "damaged GBK: unmask did not give the decoded text back"
+raw = open("damaged.txt", "rb").read()
+want = raw.decode("gb18030", errors="surrogateescape").encode("utf-8", errors="surrogateescape")
+got = open("dmg.back.txt", "rb").read()
+assert got == want, (got, want)
+PY
+ok
+
 # --- no raw value, in either encoding, in anything written
 for v in 张伟 欧阳娜娜 13812345678 11010519491231002X 建国路 13700001111 李明; do
     gv=$(printf '%s' "$v" | iconv -f UTF-8 -t GB18030)
