@@ -5,8 +5,9 @@
 # environment, with the exit status and the stderr message expected.  Each
 # case is run next to a normal input (good.txt, one mobile number) that
 # must still be scanned and reported, inside `timeout 180` (nothing may
-# hang; the 1 GB line takes ~20 s, and CI machines are shared) and under /usr/bin/time (peak RSS must stay under the row's
-# budget, 256 MB unless stated).  After every case: no sanitizer report,
+# hang; the 1 GB line takes ~20 s, and CI machines are shared) and under
+# /usr/bin/time (peak RSS must stay under the row's budget, 256 MB unless
+# stated).  After every case: no sanitizer report,
 # no signal, and the raw value of good.txt never appears on stderr.
 #
 # Columns of hostile_cases.tsv (tab-separated; '#' lines are comments):
