@@ -90,13 +90,23 @@ int eg__cursor_seek(eg_cursor *c, const unsigned char *buf, uint64_t buf_base,
     return EG_OK;
 }
 
+void eg__cursor_set_map(eg_cursor *c, const eg_offmap *map)
+{
+    c->map = map && map->n ? map : NULL;
+}
+
+uint64_t eg__cursor_msg_off(const eg_cursor *c, uint64_t off)
+{
+    return c->map ? eg__offmap_raw(c->map, off) : off;
+}
+
 void eg__cursor_note_problem(eg_cursor *c, uint64_t off, const char *msg)
 {
     if (c->problem)
         return;
     snprintf(c->problem_msg, sizeof c->problem_msg, "%s", msg);
     c->problem = c->problem_msg;
-    c->problem_off = off;
+    c->problem_off = eg__cursor_msg_off(c, off);
 }
 
 const char *eg__cursor_problem(const eg_cursor *c, uint64_t *offset)

@@ -17,6 +17,7 @@
 #define EG_STRUCTURE_H
 
 #include "common/eg_common.h"
+#include "read/charset.h"
 
 typedef struct eg_cursor eg_cursor;
 
@@ -81,6 +82,10 @@ int eg__cursor_seek(eg_cursor *c, const unsigned char *buf, uint64_t buf_base,
  *  reported when the cursor is in that state at the time of the call, so
  *  ask after the last seek.  The string is valid until the next call. */
 const char *eg__cursor_problem(const eg_cursor *c, uint64_t *offset);
+/** Offsets in problems and their messages are mapped through `map` (the
+ *  part of a decoded input's offset map that covers the bytes of the next
+ *  seeks), so that they count the input's own bytes; NULL: as they are. */
+void eg__cursor_set_map(eg_cursor *c, const eg_offmap *map);
 
 /** Records completed so far (for input statistics), counting the one the
  *  cursor is in if it has begun (a last row or line without a final

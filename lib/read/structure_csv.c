@@ -36,7 +36,8 @@ struct eg_csv_state {
     uint64_t row;     /* index of the current row */
     uint32_t col;     /* 0-based column within the row */
     uint64_t row_start;
-    uint64_t quote_off; /* where the current quoted field opened */
+    uint64_t quote_off; /* where the current quoted field opened (as
+                           messages give it: eg__cursor_msg_off) */
 
     /* first-row collection (only while row == 0) */
     int looks_header;  /* no disqualifying field seen yet */
@@ -223,7 +224,7 @@ int eg__cursor_csv_advance(eg_cursor *c, const unsigned char *p,
         case S_FIELD_START:
             if (*p == '"') {
                 s->state = S_QUOTED;
-                s->quote_off = OFF(p);
+                s->quote_off = eg__cursor_msg_off(c, OFF(p));
                 p++;
             } else if (*p == d) {
                 field_end(s);

@@ -11,6 +11,7 @@
 #define EG_STRUCTURE_INT_H
 
 #include "read/structure.h"
+#include "read/charset.h"
 
 #include <string.h>
 
@@ -33,11 +34,15 @@ struct eg_cursor {
     const char *problem;  /* first stored problem (points into problem_msg) */
     uint64_t problem_off;
     char problem_msg[96];
-    char *late_msg; /* scratch for problems computed in a const call */
+    char *late_msg;       /* scratch for problems computed in a const call */
+    const eg_offmap *map; /* offsets in messages go through it (decoded
+                             GB18030: the input's own offsets), or NULL */
     eg_csv_state *csv;
     eg_json_state *json;
 };
 
+/** `off` as messages give it: through the map set by eg__cursor_set_map. */
+uint64_t eg__cursor_msg_off(const eg_cursor *c, uint64_t off);
 /** Remember `msg` at `off` unless a problem is already stored. */
 void eg__cursor_note_problem(eg_cursor *c, uint64_t off, const char *msg);
 

@@ -81,7 +81,8 @@ struct eg_json_state {
     size_t key_len, key_max;
     uint64_t done;           /* JSON: records completed; JSONL: lines ended */
     int unit_open;           /* JSON: a record has started and not ended */
-    uint64_t top_start;      /* where the open top-level value began */
+    uint64_t top_start;      /* where the open top-level value began (as
+                                messages give it: eg__cursor_msg_off) */
     uint64_t line_start;     /* JSONL: offset of the current line */
     const unsigned char *ws; /* whitespace class table for the format */
 };
@@ -203,10 +204,11 @@ static void syntax_error(eg_cursor *c, eg_json_state *s, uint64_t off)
 }
 
 /** A value starts at depth s->depth (before any push it causes). */
-static void value_start(eg_json_state *s, uint64_t off, int opens_array)
+static void value_start(const eg_cursor *c, eg_json_state *s, uint64_t off,
+                        int opens_array)
 {
     if (s->depth == 0) {
-        s->top_start = off;
+        s->top_start = eg__cursor_msg_off(c, off);
         if (!opens_array)
             s->unit_open = 1;
     } else if (s->depth == 1 && s->lv[0].is_array) {
@@ -603,26 +605,26 @@ static int start_value(eg_cursor *c, eg_json_state *s, unsigned char b,
 {
     switch (b) {
     case '"':
-        value_start(s, off, 0);
+        value_start(c, s, off, 0);
         s->state = J_STRING;
         s->str_key = 0;
         s->esc = 0;
         return EG_OK;
     case '{':
     case '[':
-        value_start(s, off, b == '[');
+        value_start(c, s, off, b == '[');
         return push(c, s, b == '[', off);
     case 't':
     case 'f':
     case 'n':
-        value_start(s, off, 0);
+        value_start(c, s, off, 0);
         s->state = J_LITERAL;
         s->lit = b == 't' ? 0 : b == 'f' ? 1 : 2;
         s->lit_pos = 1;
         return EG_OK;
     default:
         if (b == '-' || (b >= '0' && b <= '9')) {
-            value_start(s, off, 0);
+            value_start(c, s, off, 0);
             s->state = J_NUMBER;
             s->num = b == '-' ? N_MINUS : b == '0' ? N_ZERO : N_INT;
             return EG_OK;

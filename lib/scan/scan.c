@@ -373,6 +373,8 @@ static int resolve_structure(run *r, job *j)
     scan_input *in = j->in;
     eg_chunk *ch = &j->ch;
     r->field_arena.len = 0;
+    /* problems the cursor meets in these bytes name the input's offsets */
+    eg__cursor_set_map(in->cursor, &j->map);
     for (size_t i = 0; i < ch->ncands; i++) {
         eg_cand *c = &ch->cands[i];
         if (c->flags & EG_CAND_FOREIGN) {
@@ -467,6 +469,7 @@ static void input_done(run *r, scan_input *in)
 {
     if (in->cursor) {
         uint64_t off = 0;
+        eg__cursor_set_map(in->cursor, NULL); /* its job may be reused */
         const char *problem = eg__cursor_problem(in->cursor, &off);
         if (problem) {
             char msg[256];
@@ -528,7 +531,9 @@ static int emit_job(run *r, job *j)
         }
         if (r->opt.max_findings && in->findings >= r->opt.max_findings) {
             if (!in->capped)
-                warn(r, in->path, c->start, EG_ELIMIT,
+                warn(r, in->path,
+                     j->map.n ? eg__offmap_raw(&j->map, c->start) : c->start,
+                     EG_ELIMIT,
                      "findings limit reached; the rest of this input is "
                      "scanned but not reported");
             in->capped = 1;

@@ -61,6 +61,13 @@ if [ -f people.gbk.csv.gz ]; then
     same_file s-people.gbk.csv.out <(sed 's/people.gbk.csv.gz/people.gbk.csv/' s-gz.out)
 fi
 
+# a warning's byte offset counts the GBK bytes too
+printf '姓名,备注\n张伟,"没有结束的引号\n' | iconv -t GB18030 >unbal.gbk.csv
+eg s-unbal scan --key-file "$key" --format jsonl unbal.gbk.csv
+expect_rc s-unbal 0
+want=$(python3 -c 'print(open("unbal.gbk.csv","rb").read().index(b"\x22"))')
+contains s-unbal.err "unbalanced quote opened at byte $want"
+
 # --encoding utf-8: read as bytes, the GBK labels mean nothing
 eg s-raw scan --key-file "$key" --format jsonl --encoding utf-8 people.gbk.csv
 expect_rc s-raw 0
