@@ -140,3 +140,38 @@ size_t eg__utf8_put(unsigned char *o, uint32_t cp)
     o[3] = (unsigned char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+size_t eg__utf8_get(const unsigned char *in, size_t n, uint32_t *cp)
+{
+    unsigned char c = in[0];
+    size_t len;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if (i >= n)
+            return EG_UTF8_CUT;
+        if ((in[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (in[i] & 0x3F);
+        /* the second byte already tells overlong and surrogate forms */
+        if (i == 1 &&
+            ((c == 0xE0 && in[1] < 0xA0) || (c == 0xED && in[1] > 0x9F) ||
+             (c == 0xF0 && in[1] < 0x90) || (c == 0xF4 && in[1] > 0x8F)))
+            return 0;
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}

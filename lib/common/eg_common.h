@@ -64,6 +64,12 @@ int eg__buf_json_escape(eg_buf *b, const char *s, size_t n);
  *  are written too (WTF-8), for round trips of lone JSON escapes.
  *  Returns the bytes written. */
 size_t eg__utf8_put(unsigned char *o, uint32_t cp);
+/** Read one UTF-8 character at in[0..n) (n > 0) into *cp: returns its
+ *  length; 0 if the bytes are not UTF-8 (overlong, surrogate, above
+ *  U+10FFFF, a stray continuation byte...); EG_UTF8_CUT if they are a valid
+ *  beginning cut off by the end of `in` (more bytes may complete it). */
+size_t eg__utf8_get(const unsigned char *in, size_t n, uint32_t *cp);
+#define EG_UTF8_CUT ((size_t)-1)
 void eg__buf_free(eg_buf *b);
 
 /* ---- dates ---- */

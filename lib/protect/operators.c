@@ -117,39 +117,15 @@ int eg__op_supported(const eg_op_settings *s, int type)
 /* -------------------------------------------------------------- units */
 
 /* Decode one UTF-8 character at in[0..n); returns its length (1 for an
- * invalid byte, with *cp = 0xFFFD). */
+ * invalid or cut byte, with *cp = 0xFFFD). */
 static size_t utf8_decode(const unsigned char *in, size_t n, uint32_t *cp)
 {
-    unsigned char c = in[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
+    size_t len = eg__utf8_get(in, n, cp);
+    if (len == 0 || len == EG_UTF8_CUT) {
         *cp = 0xFFFD;
         return 1;
     }
-    if (len > n)
-        goto bad;
-    for (size_t i = 1; i < len; i++) {
-        if ((in[i] & 0xC0) != 0x80)
-            goto bad;
-        v = v << 6 | (in[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        goto bad;
-    *cp = v;
     return len;
-bad:
-    *cp = 0xFFFD;
-    return 1;
 }
 
 static int is_separator(uint32_t cp)

@@ -169,27 +169,6 @@ static size_t gb_char(const unsigned char *p, size_t n, int final, uint32_t *cp)
 
 /* ------------------------------------------------------------------ sniff */
 
-/* Length of a valid UTF-8 sequence at p, 0 if invalid, (size_t)-1 if cut
- * off by the end of the buffer. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned b = p[0];
-    size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-    if (b < 0xC2 || b > 0xF4)
-        return 0;
-    for (size_t k = 1; k < len; k++) {
-        if (k >= n)
-            return (size_t)-1;
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-    }
-    if (len == 3 && ((b == 0xE0 && p[1] < 0xA0) || (b == 0xED && p[1] > 0x9F)))
-        return 0;
-    if (len == 4 && ((b == 0xF0 && p[1] < 0x90) || (b == 0xF4 && p[1] > 0x8F)))
-        return 0;
-    return len;
-}
-
 static int is_cjk(uint32_t cp)
 {
     return (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x3400 && cp <= 0x9FFF) ||
@@ -208,8 +187,9 @@ int eg__charset_is_gb18030(const unsigned char *head, size_t n, int at_end)
             i++;
             continue;
         }
-        size_t l = utf8_len(head + i, n - i);
-        if (l == (size_t)-1) {
+        uint32_t cp;
+        size_t l = eg__utf8_get(head + i, n - i, &cp);
+        if (l == EG_UTF8_CUT) {
             bad8 += at_end;
             break;
         }
@@ -436,15 +416,6 @@ static size_t put_linear(unsigned char *o, uint32_t lin)
     return 4;
 }
 
-/* The code point of a valid UTF-8 sequence of `len` bytes. */
-static uint32_t utf8_cp(const unsigned char *p, size_t len)
-{
-    uint32_t cp = p[0] & (0x7F >> len);
-    for (size_t k = 1; k < len; k++)
-        cp = cp << 6 | (p[k] & 0x3F);
-    return cp;
-}
-
 size_t eg__gb_encode(const unsigned char *in, size_t n, int final,
                      unsigned char *out, size_t cap, size_t *made)
 {
@@ -460,14 +431,12 @@ size_t eg__gb_encode(const unsigned char *in, size_t n, int final,
             i = k;
             continue;
         }
-        size_t l = utf8_len(in + i, n - i);
-        if (l == (size_t)-1 && !final)
-            break; /* the next bytes may complete it */
         uint32_t g = 0, cp = 0;
-        if (l != (size_t)-1 && l && ready) {
-            cp = utf8_cp(in + i, l);
+        size_t l = eg__utf8_get(in + i, n - i, &cp);
+        if (l == EG_UTF8_CUT && !final)
+            break; /* the next bytes may complete it */
+        if (l != EG_UTF8_CUT && l && ready)
             g = cp <= 0xFFFF ? bmp_back[cp] : supp_code(cp);
-        }
         if (g & 0x2000000u) {
             out[o++] = (unsigned char)(g >> 8 & 0xFF);
             out[o++] = (unsigned char)(g & 0xFF);
