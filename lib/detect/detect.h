@@ -161,6 +161,11 @@ int eg__detect_chunk(eg_chunk *ch);
 /** Finish a candidate's context with the kinds from structure (CSV header,
  *  JSON key): sets RESOLVED or DROPPED. */
 void eg__detect_resolve(eg_cand *c, uint32_t kinds);
+/** A candidate that needs no context but that a CSV column or JSON key of
+ *  one of `veto` kinds rules out: in structured input it waits for the
+ *  cursor (its FOREIGN/AHEAD flags kept, for chunk invariance).  No-op for
+ *  NULL and in text, where the caller checks the label itself. */
+void eg__cand_key_may_veto(const eg_chunk *ch, eg_cand *c, uint32_t veto);
 
 /** Sort candidates and keep one per value (the longest; on a tie the more
  *  confident).  eg__detect_chunk() does this for text; for structured

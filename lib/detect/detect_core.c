@@ -272,6 +272,15 @@ static int eg__text_context_early(const eg_chunk *ch, size_t at, uint32_t need)
     return (eg__text_context(ch, at) & need) ? 1 : -1;
 }
 
+void eg__cand_key_may_veto(const eg_chunk *ch, eg_cand *c, uint32_t veto)
+{
+    if (!c || !eg__chunk_structured(ch))
+        return;
+    c->flags =
+        (c->flags & (EG_CAND_FOREIGN | EG_CAND_AHEAD)) | EG_CAND_CTX_OPTIONAL;
+    c->veto = veto;
+}
+
 void eg__detect_resolve(eg_cand *c, uint32_t kinds)
 {
     if (c->flags & (EG_CAND_RESOLVED | EG_CAND_DROPPED))

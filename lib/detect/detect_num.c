@@ -402,8 +402,8 @@ static int id_shaped(const char *t)
             (t[9] - '0');
     int m = (t[10] - '0') * 10 + (t[11] - '0');
     int d = (t[12] - '0') * 10 + (t[13] - '0');
-    return eg__region_class(t) != EG_REGION_INVALID && y >= 1900 && y <= 2099 &&
-           m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    return eg__region_class(t) != EG_REGION_INVALID && y >= 1850 &&
+           eg__date_real(y, m, d);
 }
 
 /* A USCC candidate.  One shaped like a resident ID under an ID label (a
@@ -419,12 +419,8 @@ static int add_uscc(eg_chunk *ch, size_t s, size_t e, const char *t, size_t n,
         return 0;
     eg_cand *c;
     eg__cand_add(ch, EG_T_cn_uscc, s, e, t, n, conf, 0, conf, &c);
-    if (c && idlike && eg__chunk_structured(ch)) {
-        /* FOREIGN must survive (chunk invariance) */
-        c->flags = (c->flags & (EG_CAND_FOREIGN | EG_CAND_AHEAD)) |
-                   EG_CAND_CTX_OPTIONAL;
-        c->veto = EG_CTX(IDCARD);
-    }
+    if (idlike)
+        eg__cand_key_may_veto(ch, c, EG_CTX(IDCARD));
     return 1;
 }
 
@@ -674,12 +670,8 @@ static int try_ipv4(eg_chunk *ch, size_t s, size_t e)
     eg_cand *c;
     eg__cand_add(ch, EG_T_ipv4, s, e, (const char *)b + s, e - s, 0.85f, need,
                  0.85f, &c);
-    if (c && !need && eg__chunk_structured(ch)) {
-        /* the key may veto it; FOREIGN must survive (chunk invariance) */
-        c->flags = (c->flags & (EG_CAND_FOREIGN | EG_CAND_AHEAD)) |
-                   EG_CAND_CTX_OPTIONAL;
-        c->veto = EG_CTX(VERSION);
-    }
+    if (!need)
+        eg__cand_key_may_veto(ch, c, EG_CTX(VERSION));
     return 1;
 }
 
@@ -1063,10 +1055,6 @@ static int date_context_possible(eg_chunk *ch, size_t p)
     return eg__line_has_tab(ch, p);
 }
 
-/* Can a short digit run (at most 5 digits, no letters around it) start a
- * value?  Most digit runs are short numbers in logs and tables (status
- * codes, prices, times): this decides in a few comparisons, so that only
- * plausible starts pay for the full analysis. */
 /* Six hex pairs joined by hyphens at p. */
 static int hyphen_mac_at(const unsigned char *p, size_t avail)
 {
@@ -1078,6 +1066,10 @@ static int hyphen_mac_at(const unsigned char *p, size_t avail)
     return 1;
 }
 
+/* Can a short digit run (at most 5 digits, no letters around it) start a
+ * value?  Most digit runs are short numbers in logs and tables (status
+ * codes, prices, times): this decides in a few comparisons, so that only
+ * plausible starts pay for the full analysis. */
 int eg__short_run_may_matter(eg_chunk *ch, size_t p, size_t e)
 {
     const unsigned char *b = ch->buf;

@@ -402,8 +402,6 @@ static int choose_columns(drop_plan *p, const eg_col_census *cen, eg_error *err)
     return EG_OK;
 }
 
-/* The census pass: the rewriter without output, counting per CSV column
- * or JSON member path the values that are all dropped and the others. */
 /* What both passes over an input share: its operators and how the scan
  * saw it.  The census pass and the real pass add their own fields. */
 static eg_rewrite_env base_env(const eg_masker *m, const char *input,
@@ -416,6 +414,8 @@ static eg_rewrite_env base_env(const eg_masker *m, const char *input,
     return env;
 }
 
+/* The census pass: the rewriter without output, counting per CSV column
+ * or JSON member path the values that are all dropped and the others. */
 static int plan_drops(const eg_masker *m, const char *input, const eg_buf *mem,
                       const scan_pass *sp, drop_plan *p, eg_error *err)
 {

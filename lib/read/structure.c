@@ -92,12 +92,12 @@ int eg__cursor_seek(eg_cursor *c, const unsigned char *buf, uint64_t buf_base,
 
 void eg__cursor_set_map(eg_cursor *c, const eg_offmap *map)
 {
-    c->map = map && map->n ? map : NULL;
+    c->map = map;
 }
 
 uint64_t eg__cursor_msg_off(const eg_cursor *c, uint64_t off)
 {
-    return c->map ? eg__offmap_raw(c->map, off) : off;
+    return eg__offmap_raw(c->map, off); /* as it is without a map */
 }
 
 void eg__cursor_note_problem(eg_cursor *c, uint64_t off, const char *msg)

@@ -239,8 +239,8 @@ static void fill_finding(const run *r, const job *j, const eg_cand *c,
     f->path = in->path;
     f->text_start = c->start;
     f->text_end = c->end;
-    f->start = j->map.n ? eg__offmap_raw(&j->map, c->start) : c->start;
-    f->end = j->map.n ? eg__offmap_raw(&j->map, c->end) : c->end;
+    f->start = eg__offmap_raw(&j->map, c->start); /* same if no map */
+    f->end = eg__offmap_raw(&j->map, c->end);
     f->line = j->line_base + c->lines + 1;
     f->record = in->cursor ? c->record : f->line - 1;
     f->type = c->type;
@@ -531,9 +531,7 @@ static int emit_job(run *r, job *j)
         }
         if (r->opt.max_findings && in->findings >= r->opt.max_findings) {
             if (!in->capped)
-                warn(r, in->path,
-                     j->map.n ? eg__offmap_raw(&j->map, c->start) : c->start,
-                     EG_ELIMIT,
+                warn(r, in->path, eg__offmap_raw(&j->map, c->start), EG_ELIMIT,
                      "findings limit reached; the rest of this input is "
                      "scanned but not reported");
             in->capped = 1;
@@ -754,10 +752,8 @@ static int scan_source(run *r, eg_source *src, scan_input *in)
         j->line_base = in->lines;
         in->lines += count_newlines(j->buf + j->own_lo, j->own_hi - j->own_lo);
         /* bytes of the input itself; the decoded text's count apart */
-        uint64_t own_raw =
-            j->map.n ? eg__offmap_raw(&j->map, j->base + j->own_hi) -
-                           eg__offmap_raw(&j->map, j->base + j->own_lo)
-                     : j->own_hi - j->own_lo;
+        uint64_t own_raw = eg__offmap_raw(&j->map, j->base + j->own_hi) -
+                           eg__offmap_raw(&j->map, j->base + j->own_lo);
         in->bytes += own_raw;
         in->text_bytes += j->own_hi - j->own_lo;
         r->stats->bytes += own_raw;
